@@ -1,0 +1,16 @@
+/**
+ * The command table: one row per `bpfsim` command, loaded lazily so that
+ * `bpfsim asm` does not load the verifier. Each command lives in its own file.
+ */
+import type { CommandFn } from './io.js';
+
+/** One command row. */
+export interface CommandRow {
+  /** One line for `bpfsim help`. */
+  readonly summary: string;
+  readonly load: () => Promise<{ default: CommandFn }>;
+}
+
+/** Commands by name (sub-commands such as `cbpf run` are dispatched by their own file). */
+export const COMMANDS: Record<string, CommandRow> = {
+};

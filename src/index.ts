@@ -1,0 +1,8 @@
+/**
+ * bpfsim: a kernel-faithful eBPF and classic-BPF toolchain.
+ * Public API: explicit named re-exports of each module's index.
+ */
+export * from './errors.js';
+export * from './isa/index.js';
+export * from './vm/memory.js';
+export type * from './vm/types.js';

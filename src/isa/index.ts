@@ -1,0 +1,3 @@
+/** The eBPF instruction set: opcode table, instruction codec. */
+export * from './opcodes.js';
+export * from './insn.js';
