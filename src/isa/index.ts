@@ -1,3 +1,4 @@
 /** The eBPF instruction set: opcode table, instruction codec. */
 export * from './opcodes.js';
+export * from './prog-types.js';
 export * from './insn.js';
