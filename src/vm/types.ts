@@ -60,3 +60,33 @@ export interface VmEnv {
   /** trace_printk output, one string per call. */
   readonly traceOutput: string[];
 }
+
+/**
+ * What the VM needs of a live map (implemented by src/maps). A map is
+ * represented in VM memory by a zero-length region of kind 'map' whose
+ * `owner` is the map object, so helpers recover the map from the pointer in r1
+ * with `mem.regionOf(hi)?.owner`.
+ */
+export interface VmMap {
+  /** Kernel map type name (`array`, `hash`, `prog_array`, ...). */
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** BPF_F_* flags. */
+  readonly flags: number;
+  /** Address that ld_imm64 with src 1 (map fd) / 5 (map idx) loads: the map's own region. */
+  readonly address: bigint;
+  /**
+   * Address of byte `off` of the first value, for ld_imm64 src 2 / 6 (direct
+   * value access, array-type maps only).
+   * @throws BpfError when the map has no direct value access or off is out of range.
+   */
+  directValueAddress(off: number): bigint;
+}
+
+/** A program array as the VM's tail_call sees it (implemented by src/maps prog_array). */
+export interface ProgArrayLike {
+  /** The loaded program at `index`, or undefined when the slot is empty / out of range. */
+  getProgram(index: number): unknown;
+}
