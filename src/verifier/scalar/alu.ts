@@ -15,7 +15,7 @@
  */
 import {
   type MutScalar, type Scalar, boundsSyncInPlace, freeze, markKnown, markKnown32, markUnbounded,
-  markUnbounded32, markUnbounded64, markUnknown, mut, updateReg32BoundsOnly, updateRegBounds, zext32To64,
+  markUnbounded32, markUnbounded64, markUnknown, mut, sanitizeInPlace, updateReg32BoundsOnly, updateRegBounds, zext32To64,
 } from './bounds.js';
 import {
   TNUM_UNKNOWN, tnumAdd, tnumAnd, tnumArshift, tnumBswap16, tnumBswap32, tnumBswap64, tnumCast, tnumConst,
@@ -385,6 +385,7 @@ export function scalarAlu(op: AluOpName, is64: boolean, dst: Scalar, src: Scalar
       zext32To64(r);
       boundsSyncInPlace(r);
     }
+    sanitizeInPlace(r);
     return freeze(r);
   }
   const d = mut(dst);
@@ -448,6 +449,7 @@ export function scalarAlu(op: AluOpName, is64: boolean, dst: Scalar, src: Scalar
   }
   if (!is64) zext32To64(d);
   boundsSyncInPlace(d);
+  sanitizeInPlace(d);
   return freeze(d);
 }
 
@@ -492,6 +494,7 @@ export function scalarEndian(kind: EndianKind, bits: 16 | 32 | 64, dst: Scalar):
   }
   if (bits !== 64) coerceInPlace(d, bits / 8);
   boundsSyncInPlace(d);
+  sanitizeInPlace(d);
   return freeze(d);
 }
 
@@ -633,9 +636,10 @@ export function scalarCoerceSubregSx(s: Scalar, size: 1 | 2): Scalar {
  * `w_dst = (s8|s16) w_src` (!is64), scalar part only.
  */
 export function scalarMovsx(is64: boolean, size: 1 | 2 | 4, src: Scalar): Scalar {
-  if (is64) return scalarCoerceSx(src, size);
-  if (size === 4) throw new RangeError('32-bit movsx takes size 1 or 2');
-  return scalarCoerceSubregSx(src, size);
+  if (!is64 && size === 4) throw new RangeError('32-bit movsx takes size 1 or 2');
+  const r = mut(is64 ? scalarCoerceSx(src, size) : scalarCoerceSubregSx(src, size as 1 | 2));
+  sanitizeInPlace(r);
+  return freeze(r);
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import {
   type Tnum, TNUM_UNKNOWN, tnumClearSubreg, tnumConst, tnumConstSubreg, tnumContains, tnumIntersect,
-  tnumIsConst, tnumOr, tnumRange, tnumSubreg, tnumSubregIsConst,
+  tnumIsConst, tnumOr, tnumRange, tnumStep, tnumSubreg, tnumSubregIsConst,
 } from './tnum.js';
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, max, min, s32, s64, u32, u64 } from './u64.js';
 
@@ -176,6 +176,17 @@ function updateReg64Bounds(r: MutScalar): void {
   r.smax = min(r.smax, s64(v.value | (v.mask & S64_MAX)));
   r.umin = max(r.umin, v.value);
   r.umax = min(r.umax, v.value | v.mask);
+  // The u64 range and the tnum may share a single value: make it the constant.
+  const next = tnumStep(v, r.umin);
+  const uminInTnum = (r.umin & ~v.mask & U64_MAX) === v.value;
+  const tmax = v.value | v.mask;
+  if (uminInTnum && next > r.umax) {
+    markKnown(r, r.umin);
+  } else if (!uminInTnum && next === tmax) {
+    markKnown(r, tmax);
+  } else if (!uminInTnum && next <= r.umax && tnumStep(v, next) > r.umax) {
+    markKnown(r, next);
+  }
 }
 
 /** Tightens all eight bounds from var_off (__update_reg_bounds). */
@@ -229,6 +240,16 @@ function reg32DeduceBounds(r: MutScalar): void {
   if (u32(r.s32min) <= u32(r.s32max)) {
     r.u32min = max(u32(r.s32min), r.u32min);
     r.u32max = min(u32(r.s32max), r.u32max);
+  } else {
+    // The s32 range wraps around the u32 domain's end: if the u32 range meets
+    // only one of its two pieces, both ranges shrink to that piece.
+    if (r.u32max < u32(r.s32min)) {
+      r.s32min = s32(r.u32min);
+      r.u32max = min(r.u32max, u32(r.s32max));
+    } else if (u32(r.s32max) < r.u32min) {
+      r.s32max = s32(r.u32max);
+      r.u32min = max(r.u32min, u32(r.s32min));
+    }
   }
 }
 
@@ -288,8 +309,8 @@ export function regBoundOffset(r: MutScalar): void {
   r.var_off = tnumOr(tnumClearSubreg(var64), var32);
 }
 
-/** Number of `__reg_deduce_bounds` passes in `reg_bounds_sync` (6.18: see docs). */
-export const DEDUCE_PASSES = 2;
+/** Number of `__reg_deduce_bounds` passes in `reg_bounds_sync` (3 in the running 6.18 kernel, checked differentially). */
+export const DEDUCE_PASSES = 3;
 
 /** reg_bounds_sync on a working copy, in place. */
 export function boundsSyncInPlace(r: MutScalar): void {
@@ -322,6 +343,15 @@ export function zext32To64(r: MutScalar): void {
     r.smin = 0n;
     r.smax = U32_MAX;
   }
+}
+
+/**
+ * reg_bounds_sanity_check's recovery: where an invariant is violated the
+ * kernel (without BPF_F_TEST_REG_INVARIANTS) logs a verifier bug and resets
+ * the eight bounds to unbounded, keeping var_off. In place.
+ */
+export function sanitizeInPlace(r: MutScalar): void {
+  if (boundsViolation(r) !== null) markUnbounded(r);
 }
 
 /**

@@ -9,9 +9,11 @@
  */
 import {
   type MutScalar, type Scalar, boundsSyncInPlace, boundsViolation, freeze, isRegConst, markUnbounded, mut,
-  regConstValue,
+  regConstValue, sanitizeInPlace,
 } from './bounds.js';
-import { tnumAnd, tnumConst, tnumIntersect, tnumIsConst, tnumOr, tnumSubreg, tnumWithSubreg } from './tnum.js';
+import {
+  tnumAnd, tnumConst, tnumIntersect, tnumIsConst, tnumOr, tnumOverlap, tnumSubreg, tnumWithSubreg,
+} from './tnum.js';
 import { isPowerOf2, max, min, s32, s64, u32, u64 } from './u64.js';
 
 /** Conditional jump operations (BPF_JMP / BPF_JMP32 ops other than ja/call/exit). */
@@ -76,6 +78,7 @@ export function isBranchTaken(op: CondOp, is32: boolean, a: Scalar, b: Scalar): 
   switch (op) {
     case 'jeq':
       if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.value === t2.value ? 1 : 0;
+      if (!tnumOverlap(t1, t2)) return 0;
       if (umin1 > umax2 || umax1 < umin2) return 0;
       if (smin1 > smax2 || smax1 < smin2) return 0;
       if (!is32) {
@@ -85,6 +88,7 @@ export function isBranchTaken(op: CondOp, is32: boolean, a: Scalar, b: Scalar): 
       break;
     case 'jne':
       if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.value !== t2.value ? 1 : 0;
+      if (!tnumOverlap(t1, t2)) return 1;
       if (umin1 > umax2 || umax1 < umin2) return 1;
       if (smin1 > smax2 || smax1 < smin2) return 1;
       if (!is32) {
@@ -258,24 +262,45 @@ function refineCondOp(x: MutScalar, y: MutScalar, op: RefOp, is32: boolean): voi
  * (reg_set_min_max for that side: regs_refine_cond_op with `op` when `taken`,
  * with rev_opcode(op) otherwise, then reg_bounds_sync on both).
  *
+ * `sameReg` is for `if rX op rX`: kernel 6.18 then refines one register
+ * through both operand pointers (aliasing included) and synchronises it
+ * twice; both returned elements are that register.
+ *
  * Returns null where the refined state fails reg_bounds_sanity_check, i.e.
  * that side is infeasible. (Kernel 6.18 itself reports such a case as a
  * "REG INVARIANTS VIOLATION" verifier bug and resets the register to
  * unbounded; it normally does not happen because isBranchTaken decided the
  * jump first.)
  */
-export function refineBranch(op: CondOp, is32: boolean, a: Scalar, b: Scalar, taken: boolean): [Scalar, Scalar] | null {
-  const r = refineBranchRaw(op, is32, a, b, taken);
-  if (boundsViolation(r[0]) !== null || boundsViolation(r[1]) !== null) return null;
-  return r;
-}
-
-/** refineBranch without the feasibility check: exactly the kernel's registers after reg_set_min_max. */
-export function refineBranchRaw(op: CondOp, is32: boolean, a: Scalar, b: Scalar, taken: boolean): [Scalar, Scalar] {
+export function refineBranch(
+  op: CondOp, is32: boolean, a: Scalar, b: Scalar, taken: boolean, sameReg = false,
+): [Scalar, Scalar] | null {
   const x = mut(a);
-  const y = mut(b);
+  const y = sameReg ? x : mut(b);
   refineCondOp(x, y, taken ? op : revOpcode(op), is32);
   boundsSyncInPlace(x);
   boundsSyncInPlace(y);
-  return [freeze(x), freeze(y)];
+  if (boundsViolation(x) !== null || boundsViolation(y) !== null) return null;
+  const fx = freeze(x);
+  return [fx, sameReg ? fx : freeze(y)];
+}
+
+/**
+ * Exactly the kernel's registers after reg_set_min_max on one side,
+ * including reg_bounds_sanity_check's recovery: a register whose refined
+ * state violates an invariant is reset to unbounded bounds with its var_off
+ * kept (what 6.18 does after logging "REG INVARIANTS VIOLATION").
+ */
+export function refineBranchRaw(
+  op: CondOp, is32: boolean, a: Scalar, b: Scalar, taken: boolean, sameReg = false,
+): [Scalar, Scalar] {
+  const x = mut(a);
+  const y = sameReg ? x : mut(b);
+  refineCondOp(x, y, taken ? op : revOpcode(op), is32);
+  boundsSyncInPlace(x);
+  boundsSyncInPlace(y);
+  sanitizeInPlace(x);
+  sanitizeInPlace(y);
+  const fx = freeze(x);
+  return [fx, sameReg ? fx : freeze(y)];
 }

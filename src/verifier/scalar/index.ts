@@ -7,7 +7,7 @@
  */
 export {
   type Tnum, tnum, TNUM_UNKNOWN, tnumConst, tnumRange, tnumLshift, tnumRshift, tnumArshift, tnumAdd, tnumSub,
-  tnumNeg, tnumMul, tnumAnd, tnumOr, tnumXor, tnumUnion, tnumIntersect, tnumOverlap, tnumCast, tnumIsAligned,
+  tnumNeg, tnumMul, tnumAnd, tnumOr, tnumXor, tnumUnion, tnumIntersect, tnumOverlap, tnumStep, tnumCast, tnumIsAligned,
   tnumIn, tnumContains, tnumIsConst, tnumEqualsConst, tnumIsUnknown, tnumSubreg, tnumClearSubreg,
   tnumWithSubreg, tnumConstSubreg, tnumSubregIsConst, tnumBswap16, tnumBswap32, tnumBswap64, tnumStr,
   tnumSbin,

@@ -150,6 +150,34 @@ export function tnumOverlap(a: Tnum, b: Tnum): boolean {
   return ((a.value ^ b.value) & mu & U64_MAX) === 0n;
 }
 
+/**
+ * The smallest member of `t` strictly greater than `z` (tnum_step's
+ * contract): `t.value` where z < t.value, and the largest member
+ * `t.value | t.mask` where z >= it.
+ */
+export function tnumStep(t: Tnum, z: bigint): bigint {
+  const tmax = t.value | t.mask;
+  const zz = u64(z);
+  if (zz >= tmax) return tmax;
+  if (zz < t.value) return t.value;
+  // Smallest member >= y = z + 1: it agrees with y above some bit i, has a 1
+  // where y has a 0 at bit i, and only the known bits below. Lower i gives a
+  // smaller candidate, so keep the lowest valid one; y itself wins if a member.
+  const y = zz + 1n;
+  if ((y & ~t.mask & U64_MAX) === t.value) return y;
+  let best = tmax;
+  for (let i = 63; i >= 0; i--) {
+    const bit = 1n << BigInt(i);
+    const above = ~((bit << 1n) - 1n) & U64_MAX;
+    // y's bits above i must be allowed by t
+    if (((y & above) & ~t.mask & U64_MAX) !== (t.value & above)) break;
+    if ((y & bit) === 0n && ((t.mask | t.value) & bit) !== 0n) {
+      best = (y & above) | bit | (t.value & (bit - 1n));
+    }
+  }
+  return best;
+}
+
 /** Keeps the low `size` bytes (1, 2, 4 or 8) (tnum_cast). */
 export function tnumCast(a: Tnum, size: number): Tnum {
   if (size >= 8) return T(a.value, a.mask);
@@ -265,6 +293,7 @@ export const tnum = Object.freeze({
   union: tnumUnion,
   intersect: tnumIntersect,
   overlap: tnumOverlap,
+  step: tnumStep,
   cast: tnumCast,
   is_aligned: tnumIsAligned,
   in: tnumIn,
