@@ -99,7 +99,7 @@ export function checkMapAccessType(env: Env, mapIdx: number, off: number, size: 
 /** True when the map's contents are constant to the program (frozen and BPF_F_RDONLY_PROG: bpf_map_is_rdonly). */
 function mapIsRdonly(env: Env, mapIdx: number): boolean {
   const m = env.maps[mapIdx]!;
-  return !!(m.flags & MapFlag.BPF_F_RDONLY_PROG) && !!m.frozen && m.type === 'array';
+  return !!(m.flags & MapFlag.BPF_F_RDONLY_PROG) && !!m.frozen && m.type === 'array' && m.maxEntries === 1;
 }
 
 /** bpf_map_direct_read for an array map's first value (contents from the spec; absent bytes are zero). */

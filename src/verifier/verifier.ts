@@ -77,7 +77,7 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     strictAlign: (flags & 1) !== 0 && (flags & 2) === 0,
     rawMemSize: opts.rawMemSize ?? 64, insnLimit: opts.insnLimit ?? 1_000_000,
     log: [], idGen: 0, insnProcessed: 0, totalStates: 0, peakStates: 0, curStates: 0, maxStatesPerInsn: 0,
-    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(),
+    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(),
   };
   try {
     checkLdImm64(env);
@@ -266,6 +266,7 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
       need(src);
       writable(dst);
       const v = checkMemAccess(env, st, src, off, sizeBytes, false, { wantValue: true, sx: row.kind === 'ldxsx' }, pc);
+      saveAuxPtrType(env, regs[src]!, pc);
       regs[dst] = v ?? unknownReg();
       return pc + 1;
     }
@@ -273,11 +274,13 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
       need(src);
       need(dst);
       checkMemAccess(env, st, dst, off, sizeBytes, true, { valueReg: regs[src]! }, pc);
+      saveAuxPtrType(env, regs[dst]!, pc);
       return pc + 1;
     }
     case 'st': {
       need(dst);
       checkMemAccess(env, st, dst, off, sizeBytes, true, { stImm: BigInt(imm) }, pc);
+      saveAuxPtrType(env, regs[dst]!, pc);
       return pc + 1;
     }
     case 'atomic':
@@ -307,6 +310,19 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
     case 'exit':
       return exitInsn(env, st, pc);
   }
+}
+
+/**
+ * save_aux_ptr_type: one load/store instruction may not see a context or
+ * socket pointer on one path and another pointer type on another (the
+ * kernel rewrites context accesses per instruction).
+ */
+function saveAuxPtrType(env: Env, r: Reg, pc: number): void {
+  const t = typeName(r);
+  const prev = env.auxPtrType.get(pc);
+  if (prev === undefined) { env.auxPtrType.set(pc, t); return; }
+  const ok = (x: string) => !['ctx', 'sock', 'sock_common', 'tcp_sock'].includes(x);
+  if (prev !== t && (!ok(t) || !ok(prev))) throw new Reject('same insn cannot be used with different pointers', pc, 'EINVAL');
 }
 
 function checkAtomic(env: Env, st: State, row: OpcodeRow, pc: number): void {
@@ -342,6 +358,7 @@ function checkAtomic(env: Env, st: State, row: OpcodeRow, pc: number): void {
   let loaded: Reg | undefined;
   if (loadReg >= 0) loaded = checkMemAccess(env, st, dst, off, size, false, { strictOnce: true, wantValue: true }, pc);
   checkMemAccess(env, st, dst, off, size, true, { strictOnce: true }, pc);
+  saveAuxPtrType(env, regs[dst]!, pc);
   if (loadReg >= 0) regs[loadReg] = loaded ?? unknownReg();
 }
 
@@ -430,8 +447,9 @@ function condJump(env: Env, st: State, row: OpcodeRow, pc: number, push: PushFn)
   const oregs = cur(other);
   let takenFeasible = true, fallFeasible = true;
   if (dst.type === 'scalar' && src.type === 'scalar') {
-    const t = refineBranch(op, is32, dst.s, src.s, true);
-    const f = refineBranch(op, is32, dst.s, src.s, false);
+    const same = row.source === 'X' && srcno === dstno;
+    const t = refineBranch(op, is32, dst.s, src.s, true, same);
+    const f = refineBranch(op, is32, dst.s, src.s, false, same);
     if (t === null) takenFeasible = false;
     else {
       setScalar(oregs, dstno, t[0]);
@@ -630,7 +648,7 @@ function helperCall(env: Env, st: State, id: number, pc: number): void {
       break;
     }
   }
-  if (id === 7 || id === 8) { regs[0]!.s = zext32(scalarUnknown()); }
+  if (id === 8) { regs[0]!.s = zext32(scalarUnknown()); }
 }
 
 function memArgType(r: Reg, regno: number, pc: number): void {
