@@ -5,3 +5,4 @@ export {
   type DisasmOptions, type DisasmProgramOptions, type DisasmStyle,
 } from './disasm.js';
 export { pseudoImmText } from './pseudo.js';
+export { I, ProgramBuilder, type BuiltProgram, type InsnBuilders, type Reg } from './builder.js';
