@@ -203,7 +203,11 @@ class LineParser {
         if (c.peek().kind === 'reg') {
           const s = c.reg();
           let imm = 0;
-          if (c.isOp('+') || c.isOp('-')) imm = this.imm32(c.num());
+          if (c.isOp('+') || c.isOp('-')) {
+            const neg = c.next().text === '-';
+            const v = c.num('a packet offset');
+            imm = this.imm32({ value: neg ? -v.value : v.value, tok: v.tok });
+          }
           c.op(']');
           return one(slotOf(this.row({ kind: 'ldind', width: cast.width }, cast.tok, `ldind of ${cast.width} bits`), { src: s.reg, imm }));
         }
