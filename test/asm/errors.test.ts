@@ -56,6 +56,7 @@ describe('assembler accepts', () => {
   });
   it('verifier log lines and llvm-objdump lines', () => {
     same('0: (b7) r0 = 0                       ; R0_w=0\n1: (95) exit', 'r0 = 0\nexit');
+    same('      0: .......... (b7) r0 = 0\n  1   1: 0......... (95) exit', 'r0 = 0\nexit');
     same('       0:\tb7 00 00 00 00 00 00 00\tr0 = 0\n       1:\t05 00 00 00 00 00 00 00\tgoto +0 <LBB0_2>\n0000000000000010 <LBB0_2>:\n       2:\t95 00 00 00 00 00 00 00\texit', 'r0 = 0\ngoto +0\nexit');
   });
   it('decimal, hex and negative immediates', () => {
