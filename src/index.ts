@@ -6,4 +6,4 @@ export * from './errors.js';
 export * from './isa/index.js';
 export * from './vm/memory.js';
 export type * from './vm/types.js';
-export * from './maps/spec.js';
+export * from './maps/index.js';
