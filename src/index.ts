@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './isa/index.js';
 export * from './vm/memory.js';
 export type * from './vm/types.js';
-export * from './maps/spec.js';
+export * from './maps/index.js';
 export * from './asm/index.js';
 export * from './vm/index.js';
+export * from './verifier/index.js';
