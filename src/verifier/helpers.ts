@@ -5,6 +5,7 @@
  * return types, and which program types may call which helper
  * (`*_func_proto` of each program type's verifier ops).
  */
+import { BPF_FUNC_MAX_ID, helperName as isaHelperName } from '../isa/helper-ids.js';
 import type { ProgTypeName } from '../isa/prog-types.js';
 
 /** Argument kinds (`enum bpf_arg_type`). */
@@ -57,23 +58,12 @@ const P: HelperProto[] = [
 /** Prototypes by helper id. */
 export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map(P.map((p) => [p.id, p]));
 
-/** Largest helper id of Linux 6.18 plus one (`__BPF_FUNC_MAX_ID`). */
-export const BPF_FUNC_MAX_ID = 212;
+export { BPF_FUNC_MAX_ID };
 
-/** Kernel names of helpers the verifier does not model (for messages). */
-const OTHER_NAMES: Record<number, string> = {
-  0: 'unspec', 4: 'probe_read', 9: 'skb_store_bytes', 10: 'l3_csum_replace', 11: 'l4_csum_replace',
-  13: 'clone_redirect', 17: 'get_cgroup_classid', 22: 'perf_event_read', 23: 'redirect', 27: 'get_stackid',
-  35: 'get_current_task', 44: 'xdp_adjust_head', 51: 'redirect_map', 160: 'ktime_get_coarse_ns',
-};
-
-/** `bpf_<name>` as the kernel's func_id_name prints it, `unknown` outside the id range. */
-export function helperName(id: number): string {
-  if (id < 0 || id >= BPF_FUNC_MAX_ID) return 'unknown';
-  const p = HELPER_PROTOS.get(id);
-  if (p) return `bpf_${p.name}`;
-  const o = OTHER_NAMES[id];
-  return o === undefined ? `bpf_func_${id}` : (id === 0 ? 'unspec' : `bpf_${o}`);
+/** The kernel's func_id_name: `bpf_<name>`, or `unknown` outside the helper id range. */
+export function funcIdName(id: number): string {
+  const n = isaHelperName(id);
+  return n === undefined ? 'unknown' : `bpf_${n}`;
 }
 
 const BASE = new Set([1, 2, 3, 5, 7, 8, 12, 125, 130, 131, 132, 133, 134, 14, 6]);

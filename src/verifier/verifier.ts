@@ -13,9 +13,9 @@ import { checkAlu } from './check-alu.js';
 import { checkHelperMem, checkMemAccess, checkMemRegion } from './check-mem.js';
 import { checkCfg, checkLdImm64, checkMaxStackDepth, subprogOf } from './cfg.js';
 import { SECCOMP_ACTIONS, mayAccessSkb } from './ctx.js';
-import { disasmInsn } from './disasm.js';
+import { disasmInsn } from '../asm/disasm.js';
 import { BPF_MAX_VAR_SIZ, type Env, MAX_CALL_FRAMES, Reject, type VerifyOptions } from './env.js';
-import { BPF_FUNC_MAX_ID, type HelperProto, helperFor, helperName } from './helpers.js';
+import { BPF_FUNC_MAX_ID, type HelperProto, funcIdName, helperFor } from './helpers.js';
 import {
   type JmpName, type Scalar, isBranchTaken, refineBranch, scalarConst, tnumIsConst, zext32, scalarUnknown,
 } from './scalar-api.js';
@@ -197,7 +197,7 @@ function doCheck(env: Env): void {
       if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
       else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}: ` : ''}${formatState(env, st)}`);
       printState = false;
-      L(`${pc}: ${disasmInsn(p, pc)}`);
+      L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
       const row = p.rowAt(pc)!;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
@@ -567,9 +567,9 @@ function checkSeccompReturn(r0: Reg, pc: number): void {
 }
 
 function helperCall(env: Env, st: State, id: number, pc: number): void {
-  if (id < 0 || id >= BPF_FUNC_MAX_ID) throw new Reject(`invalid func ${helperName(id)}#${id}`, pc, 'EINVAL');
+  if (id < 0 || id >= BPF_FUNC_MAX_ID) throw new Reject(`invalid func ${funcIdName(id)}#${id}`, pc, 'EINVAL');
   const proto = helperFor(env.progType, id);
-  if (!proto) throw new Reject(`program of this type cannot use helper ${helperName(id)}#${id}`, pc, 'EINVAL');
+  if (!proto) throw new Reject(`program of this type cannot use helper ${funcIdName(id)}#${id}`, pc, 'EINVAL');
   const regs = cur(st);
   let mapIdx = -1;
   let allocSize = 0;
