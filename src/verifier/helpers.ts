@@ -36,7 +36,7 @@ const P: HelperProto[] = [
   { id: 2, name: 'map_update_elem', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'], ret: 'integer' },
   { id: 3, name: 'map_delete_elem', args: ['const_map_ptr', 'map_key'], ret: 'integer' },
   { id: 5, name: 'ktime_get_ns', args: [], ret: 'integer' },
-  { id: 6, name: 'trace_printk', args: ['mem', 'const_size', 'anything', 'anything', 'anything'], ret: 'integer' },
+  { id: 6, name: 'trace_printk', args: ['mem', 'const_size'], ret: 'integer' },
   { id: 7, name: 'get_prandom_u32', args: [], ret: 'integer' },
   { id: 8, name: 'get_smp_processor_id', args: [], ret: 'integer' },
   { id: 12, name: 'tail_call', args: ['ctx', 'const_map_ptr', 'anything'], ret: 'void', mapTypes: ['prog_array'] },
