@@ -7,7 +7,7 @@
  * pointer spills and leaks are allowed.
  */
 import { MapFlag } from '../maps/spec.js';
-import { ctxAccess } from './ctx.js';
+import { ctxAccess, mayWritePacket } from './ctx.js';
 import { BPF_MAX_VAR_OFF, type Env, Reject } from './env.js';
 import {
   type Scalar, scalarConst, tnumIsConst, tnumStr, truncate, signExtend,
@@ -340,7 +340,7 @@ export function checkMemAccess(env: Env, st: State, regno: number, off: number, 
       break;
     }
     case 'pkt': case 'pkt_meta':
-      if (write && env.progType === 'socket_filter') throw new Reject('cannot write into packet', pc);
+      if (write && !mayWritePacket(env.progType)) throw new Reject('cannot write into packet', pc);
       if (r.s.smin < 0n) throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=N) check.`, pc);
       {
         const sizeOk = size > 0;

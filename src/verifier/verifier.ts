@@ -12,7 +12,7 @@ import { MapFlag } from '../maps/spec.js';
 import { checkAlu } from './check-alu.js';
 import { checkHelperMem, checkMemAccess, checkMemRegion } from './check-mem.js';
 import { checkCfg, checkLdImm64, checkMaxStackDepth, subprogOf } from './cfg.js';
-import { SECCOMP_ACTIONS, mayAccessSkb } from './ctx.js';
+import { SECCOMP_ACTIONS, mayAccessSkb, returnRange } from './ctx.js';
 import { disasmInsn } from '../asm/disasm.js';
 import { BPF_MAX_VAR_SIZ, type Env, MAX_CALL_FRAMES, Reject, type VerifyOptions } from './env.js';
 import { BPF_FUNC_MAX_ID, type HelperProto, funcIdName, helperFor } from './helpers.js';
@@ -530,7 +530,7 @@ function exitInsn(env: Env, st: State, pc: number): number {
   const top = st.frames[st.frames.length - 1]!;
   depthOf(top.subprog, top.allocated);
   if (st.frames.length > 1) {
-    if (regs[0]!.type === 'not_init') throw new Reject('R0 !read_ok', pc);
+    // A subprogram may return nothing (void): R0 is passed back as it is.
     const r0 = regs[0]!;
     if (r0.type === 'fp' && r0.frameno === st.frames.length - 1) throw new Reject('cannot return stack pointer to the caller', pc, 'EINVAL');
     const callee = st.frames.pop()!;
@@ -545,6 +545,14 @@ function exitInsn(env: Env, st: State, pc: number): number {
   }
   if (regs[0]!.type === 'not_init') throw new Reject('R0 !read_ok', pc);
   if (env.progType === 'seccomp') checkSeccompReturn(regs[0]!, pc);
+  const range = returnRange(env.progType);
+  if (range) {
+    const r0 = regs[0]!;
+    if (r0.type !== 'scalar') throw new Reject(`At program exit the register R0 is not a known value (${typeName(r0)})`, pc);
+    if (r0.s.smin < BigInt(range[0]) || r0.s.smax > BigInt(range[1])) {
+      throw new Reject(`At program exit the register R0 has smin=${r0.s.smin} smax=${r0.s.smax} should have been in [${range[0]}, ${range[1]}]`, pc);
+    }
+  }
   return -1;
 }
 
