@@ -611,7 +611,7 @@ function helperCall(env: Env, st: State, id: number, pc: number): void {
         checkHelperMem(env, st, regno, BigInt(env.maps[mapIdx]!.valueSize), false, false, pc);
         break;
       case 'mem': case 'mem_uninit':
-        if (!(r.type === 'scalar' && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n)) memArgType(r, regno, pc);
+        memArgType(r, regno, pc);
         pendingMem = { regno, write: a === 'mem_uninit' };
         break;
       case 'const_size': case 'const_size_or_zero': {
@@ -667,8 +667,8 @@ function memArgType(r: Reg, regno: number, pc: number): void {
 /** check_map_func_compatibility (the part bpfsim's helpers need). */
 function checkMapCompat(env: Env, proto: HelperProto, mapIdx: number, pc: number): void {
   const m = env.maps[mapIdx]!;
-  const tnum: Record<string, number> = { prog_array: 3, perf_event_array: 4, ringbuf: 27 };
-  const special = ['prog_array', 'perf_event_array', 'ringbuf'];
+  const tnum: Record<string, number> = { prog_array: 3, perf_event_array: 4, stack_trace: 7, cgroup_array: 8, ringbuf: 27, queue: 22, stack: 23, user_ringbuf: 31, bloom_filter: 30 };
+  const special = Object.keys(tnum);
   const bad = proto.mapTypes ? !proto.mapTypes.includes(m.type) : special.includes(m.type);
   if (bad) {
     const mt = tnum[m.type] ?? mapTypeNumber(m.type);
