@@ -8,3 +8,4 @@ export * from './vm/memory.js';
 export type * from './vm/types.js';
 export * from './maps/spec.js';
 export * from './asm/index.js';
+export * from './vm/index.js';
