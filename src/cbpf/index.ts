@@ -4,3 +4,4 @@ export * from './insn.js';
 export * from './interpreter.js';
 export * from '../seccomp/data.js';
 export * from '../seccomp/actions.js';
+export * from './check.js';
