@@ -5,3 +5,5 @@ export * from './interpreter.js';
 export * from '../seccomp/data.js';
 export * from '../seccomp/actions.js';
 export * from './check.js';
+export * from './translate.js';
+export * from './skb-model.js';
