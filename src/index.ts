@@ -7,3 +7,4 @@ export * from './isa/index.js';
 export * from './vm/memory.js';
 export type * from './vm/types.js';
 export * from './maps/spec.js';
+export * from './seccomp/index.js';

@@ -1,0 +1,6 @@
+/**
+ * seccomp: architectures and syscall tables, Docker/OCI profiles, the policy
+ * model, compilers (classic linear / tree, eBPF array lookup), evaluation and
+ * trace simulation.
+ */
+export * from './arch.js';
