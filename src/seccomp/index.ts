@@ -4,3 +4,5 @@
  * trace simulation.
  */
 export * from './arch.js';
+export * from './policy.js';
+export * from './profile/index.js';
