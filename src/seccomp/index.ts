@@ -6,3 +6,5 @@
 export * from './arch.js';
 export * from './policy.js';
 export * from './profile/index.js';
+export * from './data.js';
+export * from './actions.js';

@@ -21,21 +21,13 @@
 import { InputError } from '../errors.js';
 import type { ArchName } from './arch.js';
 import { archByValue, requireArch } from './arch.js';
+import { SECCOMP_RET } from './actions.js';
 
 /** Seccomp action kinds (SECCOMP_RET_*), in the kernel's order of precedence (most restrictive first). */
 export type ActionKind = 'KILL_PROCESS' | 'KILL_THREAD' | 'TRAP' | 'ERRNO' | 'USER_NOTIF' | 'TRACE' | 'LOG' | 'ALLOW';
 
-/** SECCOMP_RET_* action bits (high 16 bits of the return value; KILL_PROCESS uses the top bit). */
-export const ACTION_BITS: Readonly<Record<ActionKind, number>> = Object.freeze({
-  KILL_PROCESS: 0x80000000,
-  KILL_THREAD: 0x00000000,
-  TRAP: 0x00030000,
-  ERRNO: 0x00050000,
-  USER_NOTIF: 0x7fc00000,
-  TRACE: 0x7ff00000,
-  LOG: 0x7ffc0000,
-  ALLOW: 0x7fff0000,
-});
+/** SECCOMP_RET_* action bits (the cbpf-owned table in ./actions.ts). */
+export const ACTION_BITS: Readonly<Record<ActionKind, number>> = SECCOMP_RET;
 
 /** One action with its 16-bit data (errno for ERRNO, message for TRACE, si_errno for TRAP). */
 export interface PolicyAction {
@@ -123,7 +115,7 @@ export function actionFromValue(ret: number): PolicyAction {
 }
 
 /** Human form: `ALLOW`, `ERRNO(1)`, `TRACE(5)`. */
-export function formatAction(a: PolicyAction): string {
+export function describeAction(a: PolicyAction): string {
   return a.kind === 'ERRNO' || a.kind === 'TRACE' || a.kind === 'TRAP' ? `${a.kind}(${a.data})` : a.kind;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { InputError, BpfError } from '../../src/errors.js';
 import {
-  parseProfile, profileToPolicy, defaultProfile, loadPolicy, parseJsonExact, evaluatePolicy, actionValue, formatAction,
+  parseProfile, profileToPolicy, defaultProfile, loadPolicy, parseJsonExact, evaluatePolicy, actionValue, describeAction,
   syscallNumber, AUDIT_ARCH, syscallsOf, type Policy,
 } from '../../src/seccomp/index.js';
 
@@ -14,7 +14,7 @@ const X86_64 = AUDIT_ARCH.X86_64;
 function decide(p: Policy, name: string, args: bigint[] = [], arch = 'x86_64'): string {
   const nr = syscallNumber(arch, name)!;
   const audit = arch === 'x86' ? AUDIT_ARCH.I386 : X86_64;
-  return formatAction(evaluatePolicy(p, { nr, arch: audit, args }).action);
+  return describeAction(evaluatePolicy(p, { nr, arch: audit, args }).action);
 }
 
 describe('parseJsonExact', () => {
