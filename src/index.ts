@@ -8,3 +8,4 @@ export * from './vm/memory.js';
 export type * from './vm/types.js';
 export * from './maps/spec.js';
 export * from './cbpf/index.js';
+export * from './seccomp/index.js';
