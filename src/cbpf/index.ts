@@ -7,3 +7,6 @@ export * from '../seccomp/actions.js';
 export * from './check.js';
 export * from './translate.js';
 export * from './skb-model.js';
+export * from './asm.js';
+export * from './disasm.js';
+export * from './file.js';
