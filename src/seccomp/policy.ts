@@ -15,7 +15,7 @@
  *
  * Argument comparisons follow libseccomp (`enum scmp_compare`): unsigned 64-bit
  * for 64-bit ABIs, low 32 bits only for 32-bit ABIs; MASKED_EQ is
- * `(arg & value) == valueTwo`.
+ * `(arg & value) == (valueTwo & value)` (libseccomp masks the datum as well).
  * Action values: include/uapi/linux/seccomp.h.
  */
 import { InputError } from '../errors.js';
@@ -139,7 +139,7 @@ export function conditionHolds(c: ArgCondition, arg: bigint, bits: 32 | 64): boo
     case 'LE': return a <= v;
     case 'GT': return a > v;
     case 'GE': return a >= v;
-    case 'MASKED_EQ': return (a & v) === (c.valueTwo & m);
+    case 'MASKED_EQ': return (a & v) === (c.valueTwo & v); // libseccomp masks the datum too
   }
 }
 

@@ -99,7 +99,7 @@ function emitCondition(e: BackwardEmitter, c: ArgCondition, abi: ArchInfo, ok: T
     case 'GE': lo = e.jump(OP.JGE, vlo, ok, fail); break;
     case 'LT': lo = e.jump(OP.JGE, vlo, fail, ok); break;
     case 'LE': lo = e.jump(OP.JGT, vlo, fail, ok); break;
-    case 'MASKED_EQ': lo = e.jump(OP.JEQ, dlo, ok, fail); lo = e.plain(OP.AND, vlo); break;
+    case 'MASKED_EQ': lo = e.jump(OP.JEQ, (dlo & vlo) >>> 0, ok, fail); lo = e.plain(OP.AND, vlo); break;
   }
   lo = e.plain(OP.LD_ABS, loOff);
   if (abi.bits === 32) return lo;
@@ -108,7 +108,7 @@ function emitCondition(e: BackwardEmitter, c: ArgCondition, abi: ArchInfo, ok: T
     case 'NE': e.jump(OP.JEQ, vhi, lo, ok); break;
     case 'GT': case 'GE': { const eq = e.jump(OP.JEQ, vhi, lo, fail); e.jump(OP.JGT, vhi, ok, eq); break; }
     case 'LT': case 'LE': { const eq = e.jump(OP.JEQ, vhi, lo, ok); e.jump(OP.JGT, vhi, fail, eq); break; }
-    case 'MASKED_EQ': e.jump(OP.JEQ, dhi, lo, fail); e.plain(OP.AND, vhi); break;
+    case 'MASKED_EQ': e.jump(OP.JEQ, (dhi & vhi) >>> 0, lo, fail); e.plain(OP.AND, vhi); break;
   }
   return e.plain(OP.LD_ABS, hiOff);
 }
