@@ -9,3 +9,4 @@ export type * from './vm/types.js';
 export * from './maps/spec.js';
 export * from './cbpf/index.js';
 export * from './seccomp/index.js';
+export * from './vm/index.js';
