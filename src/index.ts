@@ -10,3 +10,4 @@ export * from './maps/spec.js';
 export * from './cbpf/index.js';
 export * from './seccomp/index.js';
 export * from './vm/index.js';
+export * from './maps/index.js';
