@@ -8,3 +8,8 @@ export * from './vm/memory.js';
 export type * from './vm/types.js';
 export * from './maps/spec.js';
 export * from './asm/index.js';
+export type { DisasmOptions } from './asm/index.js';
+export * from './vm/index.js';
+export * from './cbpf/index.js';
+export * from './seccomp/index.js';
+export * from './maps/index.js';
