@@ -53,7 +53,7 @@ class Gen {
     const row: OpcodeRow = this.pick(ALU_ROWS);
     const dst = this.pick(SCALARS);
     const src = this.pick(SCALARS);
-    let off = row.variant?.field === 'off' ? row.variant.value : 0;
+    const off = row.variant?.field === 'off' ? row.variant.value : 0;
     let imm = row.variant?.field === 'imm' ? row.variant.value : 0;
     if (row.kind === 'alu' && row.source === 'K') {
       imm = this.imm();
@@ -61,8 +61,6 @@ class Gen {
       if (row.op === 0x60 || row.op === 0x70 || row.op === 0xc0) imm = this.int(row.is64 ? 64 : 32);
     }
     if (row.kind === 'movsx') imm = 0;
-    void off;
-    off = row.variant?.field === 'off' ? row.variant.value : 0;
     return I(row.code, dst, row.kind === 'alu' && row.source === 'X' || row.kind === 'movsx' ? src : 0, off, imm);
   }
   mem(): Insn[] {
@@ -101,9 +99,6 @@ class Gen {
     const body: Insn[][] = [];
     for (let i = 0; i < n; i++) body.push(this.int(5) === 0 ? this.mem() : [this.alu()]);
     // Forward conditional jumps between body items.
-    const flat: Insn[] = [];
-    const starts: number[] = [];
-    for (const b of body) { starts.push(flat.length); flat.push(...b); }
     for (let k = 0; k < n / 4; k++) {
       const at = this.int(body.length);
       const row = this.pick(JMP_ROWS);
@@ -125,7 +120,6 @@ class Gen {
         } else out.push(insn);
       });
     });
-    void starts;
     return out;
   }
   loop(iters: number, n: number): Insn[] {
