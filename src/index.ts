@@ -8,5 +8,8 @@ export * from './vm/memory.js';
 export type * from './vm/types.js';
 export * from './maps/index.js';
 export * from './asm/index.js';
+export type { DisasmOptions } from './asm/index.js';
 export * from './vm/index.js';
+export * from './cbpf/index.js';
+export * from './seccomp/index.js';
 export * from './verifier/index.js';

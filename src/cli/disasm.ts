@@ -1,5 +1,5 @@
 /**
- * `bpfsim disasm FILE.bin | --hex HEX [--style kernel|llvm|ubpf] [--json] [--strict]`:
+ * `bpfsim disasm FILE.bin | - | --hex HEX [--style kernel|llvm|ubpf] [--json] [--strict]`:
  * disassembles raw eBPF bytes (src/asm/disasm.ts). Lines are numbered by
  * instruction slot like the verifier log (`0: (b7) r0 = 0` in kernel style).
  */
@@ -7,9 +7,9 @@ import { disasmInsn, type DisasmStyle } from '../asm/disasm.js';
 import { decodeProgram, hexToBytes } from '../isa/insn.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
-const HELP = `usage: bpfsim disasm FILE.bin | --hex HEX [--style kernel|llvm|ubpf] [--json] [--strict]
+const HELP = `usage: bpfsim disasm FILE.bin | - | --hex HEX [--style kernel|llvm|ubpf] [--json] [--strict]
 
-Disassembles eBPF bytecode. kernel style prints what the verifier log prints
+Disassembles eBPF bytecode (FILE.bin: raw bytes; -: hex text on stdin). kernel style prints what the verifier log prints
 (\`0: (b7) r0 = 0\`); llvm is llvm-objdump's syntax; ubpf the bpf_conformance
 assembler's. --strict: kernel text even where it is lossy (callx, map loads).
 --json: one JSON array of {pc, code, dst, src, off, imm, text}.
@@ -31,8 +31,9 @@ export default async function disasmCommand(argv: string[], io: CliIo): Promise<
     if (a.positional.length) throw usage('give either FILE or --hex, not both');
     bytes = hexToBytes(a.opts.hex as string);
   } else {
-    if (a.positional.length !== 1) throw usage('disasm needs FILE.bin or --hex HEX');
-    bytes = await readInput(a.positional[0]!, io);
+    if (a.positional.length !== 1) throw usage('disasm needs FILE.bin, - (hex on stdin) or --hex HEX');
+    // `-`: hex text on standard input (so that `bpfsim asm x.s | bpfsim disasm -` works).
+    bytes = a.positional[0] === '-' ? hexToBytes(await io.readStdin()) : await readInput(a.positional[0]!, io);
   }
   const p = decodeProgram(bytes);
   const opts = { style: style as DisasmStyle, code: style === 'kernel', strict: !!a.opts.strict };

@@ -73,8 +73,8 @@ describe('bpfsim disasm', () => {
     const src = 'r1 = map[id:3]\ncall bpf_map_lookup_elem#1\nlock *(u64 *)(r10 -8) += r1\nexit\n';
     const a = fakeIo(src);
     expect(await main(['asm'], a)).toBe(0);
-    const d = fakeIo();
-    expect(await main(['disasm', '--hex', a.out], d)).toBe(0);
+    const d = fakeIo(a.out);
+    expect(await main(['disasm', '-'], d)).toBe(0);
     expect(d.out).toBe('0: (18) r1 = map[id:3]\n2: (85) call bpf_map_lookup_elem#1\n3: (db) lock *(u64 *)(r10 -8) += r1\n4: (95) exit\n');
   });
   it('fails on bad bytes like the decoder', async () => {
