@@ -402,6 +402,18 @@ class LineParser {
         if (n.kind === 'id') return this.pseudo(d, n);
         return { ...this.lddw(d, c.num('a 64-bit immediate')), ...base };
       }
+      case '.insn': {
+        // One raw slot as printed by disasm for unknown opcodes: the 8 bytes as a little-endian u64.
+        c.next();
+        const v = c.num('a 64-bit instruction word');
+        if (v.value < 0n || v.value >= 1n << 64n) c.fail(v.tok, `instruction word ${v.value} does not fit in 64 bits`);
+        const w = v.value;
+        const regs = Number((w >> 8n) & 0xffn);
+        return one({
+          code: Number(w & 0xffn), dst: regs & 0x0f, src: regs >> 4,
+          off: Number(BigInt.asIntN(16, (w >> 16n) & 0xffffn)), imm: Number(BigInt.asIntN(32, w >> 32n)),
+        });
+      }
       default: return this.mnemonic(t, one);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble } from '../../src/asm/index.js';
+import { assemble, disasm } from '../../src/asm/index.js';
 import { AsmError, ErrorCode } from '../../src/errors.js';
 
 function asmErr(text: string): AsmError {
@@ -72,6 +72,13 @@ describe('assembler accepts', () => {
     same('lddw %r1, 0x1234\nexit', 'r1 = 4660 ll\nexit');
     expect(assemble('r1 = 0x10\nexit', { syntax: 'llvm' }).insns.length).toBe(2);
     expect(assemble('r1 = 0x10 ll\nexit', { syntax: 'llvm' }).insns.length).toBe(3);
+  });
+  it('.insn raw slots (what disasm prints for unknown opcodes without validation)', () => {
+    expect([...assemble('.insn 0x5566778800000018\n.insn 0x1122334400000000\nexit').bytes])
+      .toEqual([...assemble('lddw %r0, 0x1122334455667788\nexit').bytes]);
+    const raw = assemble('.insn 0x00000000000000ff\nexit', { validate: false });
+    expect(disasm(raw.program)).toEqual(['.insn 0x00000000000000ff', 'exit']);
+    expect(() => assemble('.insn 0x00000000000000ff\nexit')).toThrow(/line 1, column 1: unknown opcode ff/);
   });
   it('helper names in calls', () => {
     same('call bpf_map_lookup_elem\nexit', 'call 1\nexit');
