@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble, disasm } from '../../src/asm/index.js';
+import { assemble, disasm, disasmAt } from '../../src/asm/index.js';
 import { AsmError, ErrorCode } from '../../src/errors.js';
 
 function asmErr(text: string): AsmError {
@@ -79,6 +79,13 @@ describe('assembler accepts', () => {
     const raw = assemble('.insn 0x00000000000000ff\nexit', { validate: false });
     expect(disasm(raw.program)).toEqual(['.insn 0x00000000000000ff', 'exit']);
     expect(() => assemble('.insn 0x00000000000000ff\nexit')).toThrow(/line 1, column 1: unknown opcode ff/);
+  });
+  it('labels and source lines in the result; disasmAt', () => {
+    const r = assemble('start: r0 = 0\n\n  r1 = 0x10\nend:\nexit');
+    expect(r.labels).toEqual(new Map([['start', 0], ['end', 3], ['exit', 3]]));
+    expect(r.lines).toEqual([1, 3, 3, 5]);
+    expect(disasmAt(r.program, 1, { code: true })).toBe('(18) r1 = 0x10');
+    expect(() => disasmAt(r.program, 2)).toThrow(/second slot/);
   });
   it('helper names in calls', () => {
     same('call bpf_map_lookup_elem\nexit', 'call 1\nexit');
