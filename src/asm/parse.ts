@@ -402,7 +402,10 @@ export class LineParser {
         const d = c.reg();
         c.op(',');
         const n = c.peek();
-        if (n.kind === 'id') return this.pseudo(d, n);
+        if (n.kind === 'id') {
+          if (n.text !== 'map' && n.text !== 'btf_id' && n.text !== 'subprog') c.fail(n, `expected a 64-bit immediate or map[...], btf_id[...], subprog[...], found ${describe(n)}`);
+          return this.pseudo(d, n);
+        }
         return { ...this.lddw(d, c.num('a 64-bit immediate')), ...base };
       }
       case '.insn': {

@@ -37,6 +37,13 @@ describe('assembler errors name line and column', () => {
     ['r1 = r2 + 1\nexit', 1, 9, /unexpected '\+'/],
     ['if r1 == 1 goto 3\nexit', 1, 17, /needs a sign/],
     ['', 1, 1, /empty program/],
+    ['lddw %r1, foo\nexit', 1, 11, /expected a 64-bit immediate or map/],
+    ['r1 = map[fd:3]\nexit', 1, 10, /expected 'id' or 'idx'/],
+    ['w1 = map[id:3]\nexit', 1, 1, /64-bit register/],
+    ['r0 = atomic_fetch_add((u64 *)(r1 +0), r2)\nexit', 1, 39, /same register as the destination/],
+    ['r1 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit', 1, 1, /cmpxchg writes r0/],
+    ['lock *(u16 *)(r1 +0) += r2\nexit', 1, 22, /no such instruction/],
+    ['w0 = (s32)w1\nexit', 1, 7, /no such instruction/],
   ] as const)('%j', (src, line, col, msg) => {
     // the (b7) prefix case: make the instruction really b4
     const text = src.startsWith('12:') ? src.replace('r0 = 0', 'w0 = 0') : src;
