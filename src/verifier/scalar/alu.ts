@@ -456,8 +456,12 @@ export function scalarAlu(op: AluOpName, is64: boolean, dst: Scalar, src: Scalar
 /**
  * maybe_fork_scalars: for 'and'/'or' with a constant src (64-bit tnum) on a
  * dst whose s64 (else s32) range is exactly [-1, 0], the kernel splits the
- * path before the operation. Returns [dst on the current path (-1),
- * dst on the pushed branch (0)], or null where no fork happens.
+ * path before the operation. Returns [dst on the current path (-1; the
+ * operation then proceeds on it), dst on the pushed branch (0)], or null
+ * where no fork happens. The kernel pushes that branch at the same
+ * instruction (log: "from N to N: ... R6=0"), so the operation is executed
+ * again there, on 0. The 32-bit form (s32 range [-1, 0]) changes only the
+ * low half (__mark_reg32_known).
  */
 export function aluFork(op: AluOpName, dst: Scalar, src: Scalar): [Scalar, Scalar] | null {
   if ((op !== 'and' && op !== 'or') || !tnumIsConst(src.var_off)) return null;

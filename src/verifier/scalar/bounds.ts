@@ -115,6 +115,19 @@ export function scalarConst(v: bigint): Scalar {
   return freeze(r);
 }
 
+/**
+ * The constant of an instruction immediate as the kernel sees it: `imm`
+ * (a signed 32-bit number) sign-extended to 64 bits (`__mark_reg_known(reg,
+ * insn->imm)`), or zero-extended from 32 bits when `zext32` (32-bit
+ * `w = imm`, `__mark_reg_known(reg, (u32)insn->imm)`).
+ * @throws RangeError if imm is not an integer in [-2^31, 2^32).
+ */
+export function scalarImm(imm: number, zext32 = false): Scalar {
+  if (!Number.isInteger(imm) || imm < -0x8000_0000 || imm > 0xffff_ffff) throw new RangeError(`bad immediate ${imm}`);
+  const v = BigInt(imm | 0);
+  return scalarConst(zext32 ? u32(v) : v);
+}
+
 /** The completely unknown scalar. */
 export const SCALAR_UNKNOWN: Scalar = Object.freeze({
   var_off: TNUM_UNKNOWN,

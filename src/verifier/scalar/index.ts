@@ -13,7 +13,7 @@ export {
   tnumSbin,
 } from './tnum.js';
 export {
-  type Scalar, SCALAR_UNKNOWN, scalarConst, scalarUnknown, scalarRange, scalarSRange, scalarFromTnum,
+  type Scalar, SCALAR_UNKNOWN, scalarConst, scalarImm, scalarUnknown, scalarRange, scalarSRange, scalarFromTnum,
   makeScalar, boundsSync, boundsViolation, scalarContains, isConst, constValue, isRegConst, regConstValue,
   DEDUCE_PASSES,
 } from './bounds.js';
