@@ -392,6 +392,22 @@ export function boundsViolation(s: Scalar): string | null {
   return null;
 }
 
+/**
+ * True where `s` provably stands for no value: a violated invariant
+ * (boundsViolation), an empty range, or no member of var_off inside
+ * [umin, umax] (resp. of its low half inside [u32min, u32max]). Sound, not
+ * complete: false does not promise a member exists.
+ */
+export function scalarIsEmpty(s: Scalar): boolean {
+  if (boundsViolation(s) !== null) return true;
+  const t = s.var_off;
+  const first64 = tnumContains(t, s.umin) ? s.umin : tnumStep(t, s.umin);
+  if (first64 < s.umin || first64 > s.umax || !tnumContains(t, first64)) return true;
+  const t32 = tnumSubreg(t);
+  const first32 = tnumContains(t32, s.u32min) ? s.u32min : tnumStep(t32, s.u32min);
+  return first32 < s.u32min || first32 > s.u32max || !tnumContains(t32, first32);
+}
+
 /** True where the 64-bit value x satisfies all nine facts of `s`. */
 export function scalarContains(s: Scalar, x: bigint): boolean {
   const v = u64(x);

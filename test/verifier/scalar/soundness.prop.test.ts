@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ALU_OPS, type AluOpName, COND_OPS, type CondOp, type Scalar, type Tnum, boundsSync, isBranchTaken, makeScalar,
-  rangeWithin, refineBranch, scalarAlu, scalarCoerce, scalarCoerceSx, scalarEndian, scalarMovsx, tnum,
+  rangeWithin, refineBranch, scalarAlu, scalarIsEmpty, scalarCoerce, scalarCoerceSx, scalarEndian, scalarMovsx, tnum,
 } from '../../../src/verifier/scalar/index.js';
 import { type Facts, abstractSet, arbSet, arbU64, asS32, asU32, asU64, concreteAlu, concreteCond, loosen, member } from './oracle.js';
 
@@ -33,6 +33,16 @@ describe('boundsSync', () => {
       const f = loosen(abstractSet(xs), k);
       const s = boundsSync(makeScalar(f, false));
       for (const x of xs) expectMember(s, x, 'sync');
+    }), { numRuns: 1000 });
+  });
+});
+
+describe('scalarIsEmpty', () => {
+  it('is never true of a state built from actual values', () => {
+    fc.assert(fc.property(arbSet, fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (xs, k) => {
+      const f = loosen(abstractSet(xs), k);
+      expect(scalarIsEmpty(makeScalar(f, false))).toBe(false);
+      expect(scalarIsEmpty(makeScalar(f))).toBe(false);
     }), { numRuns: 1000 });
   });
 });
