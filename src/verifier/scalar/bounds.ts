@@ -395,8 +395,9 @@ export function boundsViolation(s: Scalar): string | null {
 /**
  * True where `s` provably stands for no value: a violated invariant
  * (boundsViolation), an empty range, or no member of var_off inside
- * [umin, umax] (resp. of its low half inside [u32min, u32max]). Sound, not
- * complete: false does not promise a member exists.
+ * [umin, umax] (resp. of its low half inside [u32min, u32max]). Sound for
+ * synchronised scalars (boundsSync output; the invariant check assumes it),
+ * not complete: false does not promise a member exists.
  */
 export function scalarIsEmpty(s: Scalar): boolean {
   if (boundsViolation(s) !== null) return true;
