@@ -12,7 +12,7 @@ import {
 } from '../../../src/verifier/scalar/index.js';
 import { type Facts, abstractSet, arbSet, arbU64, asS32, asU32, asU64, concreteAlu, concreteCond, loosen, member } from './oracle.js';
 
-const RUNS = 250;
+const RUNS = Number(process.env.SCALAR_PROP_RUNS ?? 250);
 
 /** An abstract scalar (synchronised, as the verifier always holds) containing every value of a set. */
 const arbAbs: fc.Arbitrary<{ xs: bigint[]; s: Scalar }> = fc.tuple(arbSet, fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.boolean())
