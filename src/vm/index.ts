@@ -9,3 +9,4 @@ export { buildImage, type ProgramImage, type MapTable, Op } from './image.js';
 export { interpret } from './interpreter.js';
 export * from './helpers.js';
 export * from './vm.js';
+export * from './jit/index.js';
