@@ -8,3 +8,4 @@ export * from './policy.js';
 export * from './profile/index.js';
 export * from './data.js';
 export * from './actions.js';
+export * from './compile/index.js';

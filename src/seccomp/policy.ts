@@ -15,12 +15,12 @@
  *
  * Argument comparisons follow libseccomp (`enum scmp_compare`): unsigned 64-bit
  * for 64-bit ABIs, low 32 bits only for 32-bit ABIs; MASKED_EQ is
- * `(arg & value) == valueTwo`.
+ * `(arg & value) == (valueTwo & value)` (libseccomp masks the datum as well).
  * Action values: include/uapi/linux/seccomp.h.
  */
 import { InputError } from '../errors.js';
 import type { ArchName } from './arch.js';
-import { archByValue, requireArch } from './arch.js';
+import { AUDIT_ARCH, X32_SYSCALL_BIT, archByValue, requireArch } from './arch.js';
 import { SECCOMP_RET } from './actions.js';
 
 /** Seccomp action kinds (SECCOMP_RET_*), in the kernel's order of precedence (most restrictive first). */
@@ -139,12 +139,21 @@ export function conditionHolds(c: ArgCondition, arg: bigint, bits: 32 | 64): boo
     case 'LE': return a <= v;
     case 'GT': return a > v;
     case 'GE': return a >= v;
-    case 'MASKED_EQ': return (a & v) === (c.valueTwo & m);
+    case 'MASKED_EQ': return (a & v) === (c.valueTwo & v); // libseccomp masks the datum too
   }
 }
 
 /** The ABI a call belongs to in this policy, or undefined (bad arch). */
 export function policyArchFor(policy: Policy, archValue: number, nr: number): ArchPolicy | undefined {
+  if ((archValue >>> 0) === AUDIT_ARCH.X86_64) {
+    // libseccomp's x32 split: unsigned nr >= 0x40000000 is x32, except -1 (a tracer
+    // skipping the call), which passes the checks of either ABI
+    const n = nr >>> 0;
+    const x64 = policy.arches.find((p) => p.arch === 'x86_64');
+    const x32 = policy.arches.find((p) => p.arch === 'x32');
+    if (n === 0xffffffff) return x64 ?? x32;
+    return n >= X32_SYSCALL_BIT ? x32 : x64;
+  }
   const abi = archByValue(archValue, nr);
   if (abi === undefined) return undefined;
   return policy.arches.find((p) => p.arch === abi.name);
