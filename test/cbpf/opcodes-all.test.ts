@@ -5,6 +5,7 @@ import {
   CCls, buildSeccompData, filterToHex,
 } from '../../src/cbpf/index.js';
 import { BpfError } from '../../src/errors.js';
+import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 
 const RET = I(CCls.RET, 0, 0, 0x7fff0000);
 const codes = [...Array(256).keys(), 0x100, 0x106, 0x8006, 0xffff];
@@ -34,8 +35,6 @@ describe('all opcode bytes', () => {
     }
   });
 });
-
-import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 
 describe.skipIf(!koracleAvailable())('all opcode bytes against the kernel (koracle seccomp-check)', () => {
   it('accepts exactly the codes checkSeccompFilter accepts', () => {
