@@ -13,4 +13,6 @@ export interface CommandRow {
 
 /** Commands by name (sub-commands such as `cbpf run` are dispatched by their own file). */
 export const COMMANDS: Record<string, CommandRow> = {
+  asm: { summary: 'assemble eBPF source to bytecode (hex or .bin)', load: () => import('./asm.js') },
+  disasm: { summary: 'disassemble eBPF bytecode (kernel, llvm or ubpf syntax)', load: () => import('./disasm.js') },
 };

@@ -1,0 +1,4 @@
+/** Compilers: policy → classic BPF (linear, tree) and eBPF (array lookup). */
+export * from './emitter.js';
+export * from './classic.js';
+export * from './run.js';

@@ -1,0 +1,11 @@
+/**
+ * seccomp: architectures and syscall tables, Docker/OCI profiles, the policy
+ * model, compilers (classic linear / tree, eBPF array lookup), evaluation and
+ * trace simulation.
+ */
+export * from './arch.js';
+export * from './policy.js';
+export * from './profile/index.js';
+export * from './data.js';
+export * from './actions.js';
+export * from './compile/index.js';

@@ -1,0 +1,189 @@
+/**
+ * Profile → policy: the container runtimes' translation of a Docker/OCI
+ * profile for one target (facts from moby profiles/seccomp/seccomp_linux.go
+ * `setupSeccomp` and runc libcontainer/seccomp/seccomp_linux.go, libseccomp's
+ * rule database):
+ *
+ * - ABIs: the native one first, then `architectures`, or the `archMap` entry of
+ *   the native arch with its `subArchitectures` (libseccomp always keeps the
+ *   native arch in the filter);
+ * - an entry is skipped when `excludes` matches (an arch listed, any listed
+ *   capability held, kernel ≥ minKernel) or `includes` does not (arch not
+ *   listed, a listed capability missing, kernel < minKernel); arches in
+ *   includes/excludes are compared with the native arch (Go GOARCH names such
+ *   as `amd64` or libseccomp names);
+ * - actions: ERRNO/TRACE without errnoRet use EPERM (1), as runc does;
+ *   SCMP_ACT_KILL is KILL_THREAD;
+ * - a rule whose action equals the default action is dropped (libseccomp
+ *   refuses it);
+ * - names unknown to every architecture are skipped with a warning; a name is
+ *   added on each ABI where it exists;
+ * - conditions on different argument indexes are ANDed in one rule; when an
+ *   index repeats, every condition becomes a rule of its own (OR), as runc
+ *   does for libseccomp;
+ * - per syscall, an unconditional rule overrides all conditional ones, and the
+ *   first rule added for a syscall/condition set wins (libseccomp's database).
+ */
+import { release } from 'node:os';
+import { InputError, ErrorCode } from '../../errors.js';
+import { archByName, isKnownSyscallName, requireArch, syscallNumber, type ArchInfo, type ArchName } from '../arch.js';
+import { action, sameAction, type ArgCondition, type ArchPolicy, type Policy, type PolicyAction, type PolicyRule } from '../policy.js';
+import type { ProfileActionName, ProfileFilter, SeccompProfile } from './types.js';
+
+/** Docker's default capability set (moby oci/caps/defaults.go). */
+export const DEFAULT_CAPS: readonly string[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+/** Target of a translation. */
+export interface TranslateOptions {
+  /** Native architecture (default x86_64). */
+  readonly arch?: ArchName | string;
+  /** Capabilities the container holds (bounding set), `CAP_` prefix optional. Default: Docker's defaults. */
+  readonly caps?: readonly string[];
+  /** Kernel version "major.minor[.patch...]" (default: the running kernel). */
+  readonly kernel?: string;
+  /** Bad-arch action (default KILL_THREAD, libseccomp's SCMP_ACT_KILL). */
+  readonly badArchAction?: PolicyAction;
+}
+
+/** Go GOARCH spelling of each native arch (moby compares includes.arches with runtime.GOARCH). */
+const GOARCH: Readonly<Record<ArchName, string>> = {
+  x86_64: 'amd64', x86: '386', x32: 'amd64', aarch64: 'arm64', arm: 'arm', riscv64: 'riscv64', s390x: 's390x',
+  s390: 's390', ppc64le: 'ppc64le', ppc64: 'ppc64', ppc: 'ppc', mips: 'mips', mipsel: 'mipsle', mips64: 'mips64',
+  mipsel64: 'mips64le', mips64n32: 'mips64p32', mipsel64n32: 'mips64p32le',
+};
+
+/** Maps a profile action name and errno to a policy action. */
+export function profileAction(name: ProfileActionName, errnoRet: number | undefined): PolicyAction {
+  switch (name) {
+    case 'SCMP_ACT_KILL':
+    case 'SCMP_ACT_KILL_THREAD': return action('KILL_THREAD');
+    case 'SCMP_ACT_KILL_PROCESS': return action('KILL_PROCESS');
+    case 'SCMP_ACT_TRAP': return action('TRAP');
+    case 'SCMP_ACT_ERRNO': return action('ERRNO', errnoRet ?? 1);
+    case 'SCMP_ACT_TRACE': return action('TRACE', errnoRet ?? 1);
+    case 'SCMP_ACT_ALLOW': return action('ALLOW');
+    case 'SCMP_ACT_LOG': return action('LOG');
+    case 'SCMP_ACT_NOTIFY': return action('USER_NOTIF');
+  }
+}
+
+function kernelAtLeast(kernel: string, min: string): boolean {
+  const [a = 0, b = 0] = kernel.split(/[.-]/).map((x) => parseInt(x, 10) || 0);
+  const [c = 0, d = 0] = min.split('.').map((x) => parseInt(x, 10) || 0);
+  return a > c || (a === c && b >= d);
+}
+
+function archMatches(list: readonly string[], native: ArchInfo): boolean {
+  return list.some((s) => s === GOARCH[native.name] || archByName(s)?.name === native.name || s === native.name);
+}
+
+function capName(c: string): string {
+  const u = c.trim().toUpperCase();
+  return u.startsWith('CAP_') ? u : `CAP_${u}`;
+}
+
+/** Does an entry apply to this target? (moby's includes/excludes logic) */
+function applies(inc: ProfileFilter | undefined, exc: ProfileFilter | undefined, native: ArchInfo, caps: ReadonlySet<string>, kernel: string): boolean {
+  if (exc) {
+    if (exc.arches && exc.arches.length > 0 && archMatches(exc.arches, native)) return false;
+    if (exc.caps && exc.caps.some((c) => caps.has(capName(c)))) return false;
+    if (exc.minKernel !== undefined && kernelAtLeast(kernel, exc.minKernel)) return false;
+  }
+  if (inc) {
+    if (inc.arches && inc.arches.length > 0 && !archMatches(inc.arches, native)) return false;
+    if (inc.caps && inc.caps.some((c) => !caps.has(capName(c)))) return false;
+    if (inc.minKernel !== undefined && !kernelAtLeast(kernel, inc.minKernel)) return false;
+  }
+  return true;
+}
+
+/** The ABIs a profile filters for a native arch (native first, no duplicates). */
+export function profileArches(profile: SeccompProfile, native: ArchInfo): ArchInfo[] {
+  let listed: string[] = [...profile.architectures];
+  if (profile.archMap.length > 0) {
+    const e = profile.archMap.find((m) => archByName(m.architecture)?.name === native.name);
+    listed = e ? [e.architecture, ...e.subArchitectures] : [];
+  }
+  const out: ArchInfo[] = [native];
+  for (const s of listed) {
+    const a = requireArch(s);
+    if (!out.some((x) => x.name === a.name)) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * Translates a parsed profile into a policy for one target.
+ * @throws InputError (code SECCOMP) for an unknown target architecture.
+ */
+export function profileToPolicy(profile: SeccompProfile, opts: TranslateOptions = {}): Policy {
+  const native = requireArch(opts.arch ?? 'x86_64');
+  const caps = new Set((opts.caps ?? DEFAULT_CAPS).map(capName));
+  const kernel = opts.kernel ?? release();
+  if (!/^\d+\.\d+/.test(kernel)) throw new InputError(`invalid kernel version '${kernel}'`, {}, ErrorCode.Seccomp);
+  const warnings: string[] = [...profile.warnings];
+  const defaultAction = profileAction(profile.defaultAction, profile.defaultErrnoRet);
+  const abis = profileArches(profile, native);
+  const perArch = new Map<ArchName, PolicyRule[]>(abis.map((a) => [a.name, []]));
+  const unknown = new Set<string>();
+  for (const sc of profile.syscalls) {
+    if (!applies(sc.includes, sc.excludes, native, caps, kernel)) continue;
+    const act = profileAction(sc.action, sc.errnoRet);
+    if (sameAction(act, defaultAction)) continue; // libseccomp refuses rules with the default action
+    const conds: ArgCondition[] = sc.args.map((a) => ({ index: a.index, op: a.op, value: a.value, valueTwo: a.valueTwo }));
+    const counts = new Array<number>(6).fill(0);
+    for (const c of conds) counts[c.index]!++;
+    const groups: ArgCondition[][] = counts.some((n) => n > 1) ? conds.map((c) => [c]) : [conds];
+    for (const name of sc.names) {
+      if (!isKnownSyscallName(name)) {
+        if (!unknown.has(name)) warnings.push(`${sc.path}: unknown syscall '${name}' skipped`);
+        unknown.add(name);
+        continue;
+      }
+      for (const abi of abis) {
+        const nr = syscallNumber(abi, name);
+        if (nr === undefined) continue;
+        const list = perArch.get(abi.name)!;
+        for (const g of groups) list.push({ nr, name, action: act, conditions: g, origin: sc.path });
+      }
+    }
+  }
+  const arches: ArchPolicy[] = abis.map((a) => ({ arch: a.name, rules: normalizeRules(perArch.get(a.name)!) }));
+  const p: {
+    defaultAction: PolicyAction; badArchAction: PolicyAction; arches: ArchPolicy[]; flags: string[];
+    listenerPath?: string; listenerMetadata?: string; warnings: string[];
+  } = {
+    defaultAction, badArchAction: opts.badArchAction ?? action('KILL_THREAD'), arches, flags: [...profile.flags], warnings,
+  };
+  if (profile.listenerPath !== undefined) p.listenerPath = profile.listenerPath;
+  if (profile.listenerMetadata !== undefined) p.listenerMetadata = profile.listenerMetadata;
+  return p;
+}
+
+function condKey(c: readonly ArgCondition[]): string {
+  return c.map((x) => `${x.index}:${x.op}:${x.value}:${x.valueTwo}`).sort().join('&');
+}
+
+/**
+ * libseccomp's database semantics per syscall: the first unconditional rule
+ * overrides every conditional one; a rule with the same condition set as an
+ * earlier one is ignored. Rule order is otherwise kept.
+ */
+export function normalizeRules(rules: readonly PolicyRule[]): PolicyRule[] {
+  const uncond = new Map<number, PolicyRule>();
+  for (const r of rules) if (r.conditions.length === 0 && !uncond.has(r.nr)) uncond.set(r.nr, r);
+  const seen = new Set<string>();
+  const out: PolicyRule[] = [];
+  for (const r of rules) {
+    const u = uncond.get(r.nr);
+    if (u !== undefined && r !== u) continue;
+    const k = `${r.nr}|${condKey(r.conditions)}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r);
+  }
+  return out;
+}

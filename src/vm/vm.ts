@@ -1,0 +1,255 @@
+/**
+ * The public VM: `new Vm(opts)` holds the memory (shared with maps), the
+ * helper registry and the environment; `vm.load(bytes | Program, opts)`
+ * decodes and resolves a program into a {@link LoadedProgram}; `loaded.run()`
+ * sets up the registers and the per-run regions (memory buffer, ctx, packet,
+ * stacks) the way the kernel would for the program type and hands the image
+ * to an execution engine (`interp`, or another one registered with
+ * {@link registerEngine}, e.g. the JIT).
+ *
+ * Entry registers (kernel: r1 = ctx, r10 = frame pointer; conformance suites:
+ * r1 = memory, r2 = length):
+ * - `raw`: r1 = pointer to the memory buffer (0 when it is empty), r2 = its length.
+ * - types with a ctx layout (xdp, __sk_buff types): r1 = the ctx bpfsim builds
+ *   (or the `ctx` bytes given), whose data/data_end point into the packet.
+ * - other types: r1 = pointer to the `ctx` bytes given (0 without).
+ * All other registers start at 0; r10 = top of a zeroed 512-byte stack.
+ */
+
+import { BpfError, ErrorCode } from '../errors.js';
+import { type Program, decodeProgram } from '../isa/insn.js';
+import type { ProgTypeName } from '../isa/prog-types.js';
+import { ctxLayout, isProgTypeName } from './ctx.js';
+import { createEnv } from './env.js';
+import { ExecContext, MAX_CALL_FRAMES, STACK_SIZE } from './exec.js';
+import { HelperRegistry, defaultHelpers } from './helpers.js';
+import { type MapTable, type ProgramImage, buildImage } from './image.js';
+import { interpret } from './interpreter.js';
+import { Memory, Perm, type Region } from './memory.js';
+import type { HelperDef, VmEnv } from './types.js';
+import { toBigU64 } from './u64.js';
+
+/** Default instruction budget per run. */
+export const DEFAULT_BUDGET = 1_000_000;
+
+/**
+ * An execution engine: runs an image in an execution context. On return r0
+ * is in `ex.regs[0..1]` and `ex.insns` is set; faults are thrown as
+ * RuntimeFault. The interpreter is `interp`; the JIT registers `jit`.
+ */
+export interface Engine {
+  readonly name: string;
+  execute(ex: ExecContext, image: ProgramImage): void;
+}
+
+const ENGINES = new Map<string, Engine>([['interp', { name: 'interp', execute: interpret }]]);
+
+/** Registers (or replaces) an execution engine by name. */
+export function registerEngine(engine: Engine): void {
+  ENGINES.set(engine.name, engine);
+}
+
+/**
+ * The engine registered under `name`.
+ * @throws BpfError (UNSUPPORTED) for an unknown engine.
+ */
+export function getEngine(name: string): Engine {
+  const e = ENGINES.get(name);
+  if (e === undefined) throw new BpfError(ErrorCode.Unsupported, `unknown engine '${name}' (available: ${[...ENGINES.keys()].join(', ')})`);
+  return e;
+}
+
+/** Names of the registered engines. */
+export function engineNames(): string[] {
+  return [...ENGINES.keys()];
+}
+
+/** Options of {@link Vm}. */
+export interface VmOptions {
+  /** Helpers: a registry (used as is) or extra definitions added to the built-ins. Default: the built-ins. */
+  helpers?: HelperRegistry | readonly HelperDef[];
+  /** Environment (clock, PRNG, task, trace output). Default: {@link createEnv}(). */
+  env?: VmEnv;
+  /** Instruction budget per run (default 1,000,000). */
+  budget?: number;
+  /** Memory shared with maps (default: a new one). */
+  memory?: Memory;
+  /** Engine name (default `interp`). */
+  engine?: string;
+}
+
+/** Options of {@link Vm.load}. */
+export interface LoadOptions {
+  /** Program type (default `raw`). */
+  progType?: ProgTypeName;
+  /** Maps referenced by ld_imm64 src 1/2/5/6 (index or fd → map). */
+  maps?: MapTable;
+  /** A name for messages. */
+  name?: string;
+}
+
+/** Inputs of one run. Buffers are used in place: the program's writes are visible to the caller afterwards. */
+export interface RunOptions {
+  /** The flat memory buffer of `raw` programs (r1 = its address, r2 = its length). */
+  mem?: Uint8Array;
+  /** The ctx bytes (default: built for the program type). */
+  ctx?: Uint8Array;
+  /** The packet (xdp / skb types; LD_ABS/LD_IND read it; raw programs default to `mem`). */
+  packet?: Uint8Array;
+  /** Instruction budget for this run (default: the Vm's). */
+  budget?: number;
+  /** Engine for this run (default: the Vm's). */
+  engine?: string;
+}
+
+/** What a run returns. */
+export interface RunResult {
+  /** r0 at exit, unsigned 64-bit. */
+  r0: bigint;
+  /** Instructions executed (ld_imm64 counts once). */
+  insnsExecuted: number;
+}
+
+function checkBudget(b: number): number {
+  if (!Number.isSafeInteger(b) || b < 0) throw new BpfError(ErrorCode.Usage, `invalid instruction budget ${b}: must be a non-negative integer`);
+  return b;
+}
+
+/** A program ready to run in its {@link Vm}. */
+export class LoadedProgram {
+  /** @internal use {@link Vm.load}. */
+  constructor(
+    readonly vm: Vm,
+    readonly program: Program,
+    readonly image: ProgramImage,
+    readonly progType: ProgTypeName,
+    readonly name: string,
+  ) {}
+
+  /**
+   * Runs the program once.
+   * @throws RuntimeFault (MEM_FAULT, BUDGET, CALL_DEPTH, HELPER, UNSUPPORTED) on a fault;
+   *   BpfError (USAGE) for invalid options.
+   */
+  run(opts: RunOptions = {}): RunResult {
+    return this.vm.execute(this, opts);
+  }
+}
+
+/** The eBPF virtual machine. */
+export class Vm {
+  readonly memory: Memory;
+  readonly helpers: HelperRegistry;
+  env: VmEnv;
+  budget: number;
+  engine: string;
+  private stacks: Region[] | undefined;
+  private busy = false;
+
+  constructor(opts: VmOptions = {}) {
+    this.memory = opts.memory ?? new Memory();
+    if (opts.helpers instanceof HelperRegistry) this.helpers = opts.helpers;
+    else this.helpers = new HelperRegistry(defaultHelpers()).registerAll(opts.helpers ?? []);
+    this.env = opts.env ?? createEnv();
+    this.budget = checkBudget(opts.budget ?? DEFAULT_BUDGET);
+    this.engine = opts.engine ?? 'interp';
+    getEngine(this.engine);
+  }
+
+  /**
+   * Decodes (bytes) and prepares a program.
+   * @throws BpfError from decoding (BAD_OPCODE, RESERVED_FIELD, BAD_JUMP, ...) or map resolution.
+   */
+  load(prog: Program | Uint8Array, opts: LoadOptions = {}): LoadedProgram {
+    const progType = opts.progType ?? 'raw';
+    if (!isProgTypeName(progType)) throw new BpfError(ErrorCode.Usage, `unknown program type '${progType as string}'`);
+    const p = prog instanceof Uint8Array ? decodeProgram(prog) : prog;
+    return new LoadedProgram(this, p, buildImage(p, opts.maps), progType, opts.name ?? 'prog');
+  }
+
+  private stackRegions(): { regions: Region[]; owned: boolean } {
+    if (!this.busy) {
+      this.stacks ??= Array.from({ length: MAX_CALL_FRAMES }, (_, i) =>
+        this.memory.add(new Uint8Array(STACK_SIZE), Perm.RW, 'stack', `stack of frame ${i}`));
+      return { regions: this.stacks, owned: false };
+    }
+    // Re-entrant run (a helper running another program): fresh stacks.
+    return {
+      regions: Array.from({ length: MAX_CALL_FRAMES }, (_, i) => this.memory.add(new Uint8Array(STACK_SIZE), Perm.RW, 'stack', `stack of frame ${i}`)),
+      owned: true,
+    };
+  }
+
+  /** @internal Runs a loaded program (see {@link LoadedProgram.run}). */
+  execute(lp: LoadedProgram, opts: RunOptions): RunResult {
+    const engine = getEngine(opts.engine ?? this.engine);
+    const ex = new ExecContext(this.memory, this.env, lp.progType);
+    ex.budget = checkBudget(opts.budget ?? this.budget);
+    ex.helpers = this.helpers.table();
+    ex.image = lp.image;
+    ex.tailTarget = (p) => (p instanceof LoadedProgram && p.vm === this ? p.image : undefined);
+    const { regions: stacks, owned } = this.stackRegions();
+    const added: Region[] = [];
+    const wasBusy = this.busy;
+    this.busy = true;
+    try {
+      for (let i = 0; i < MAX_CALL_FRAMES; i++) ex.stackIds[i] = stacks[i]!.id;
+      stacks[0]!.bytes.fill(0);
+      const R = ex.regs;
+      const mem = opts.mem;
+      let memRegion: Region | undefined;
+      if (mem !== undefined && mem.length > 0) {
+        memRegion = this.memory.add(mem, Perm.RW, 'mem', 'memory');
+        added.push(memRegion);
+      }
+      let pktRegion: Region | undefined;
+      if (opts.packet !== undefined) {
+        pktRegion = this.memory.add(opts.packet, Perm.RW, 'packet', 'packet');
+        added.push(pktRegion);
+      }
+      if (lp.progType === 'raw') {
+        if (memRegion !== undefined) { R[2] = 0; R[3] = memRegion.id; R[4] = mem!.length; }
+        ex.pktId = (pktRegion ?? memRegion)?.id ?? 0;
+      } else {
+        ex.pktId = pktRegion?.id ?? 0;
+        const layout = ctxLayout(lp.progType);
+        let ctx = opts.ctx;
+        if (ctx === undefined && layout !== undefined) {
+          ctx = new Uint8Array(layout.size);
+          layout.init(new DataView(ctx.buffer), opts.packet?.length ?? 0);
+        }
+        if (ctx !== undefined) {
+          const cr = this.memory.add(ctx, layout === undefined || layout.writable ? Perm.RW : Perm.READ, 'ctx', layout?.struct ?? 'ctx');
+          added.push(cr);
+          R[3] = cr.id;
+          if (layout !== undefined) {
+            ex.ctxHookId = cr.id;
+            const f = new Uint8Array(ctx.length);
+            for (const [off, kind] of layout.fields) if (off < f.length) f[off] = kind;
+            ex.ctxFields = f;
+          }
+        }
+        if (mem !== undefined && mem.length > 0 && ctx === undefined) { R[2] = 0; R[3] = memRegion!.id; R[4] = mem.length; }
+      }
+      ex.stackTop(0);
+      engine.execute(ex, lp.image);
+      return { r0: toBigU64(R[1]!, R[0]!), insnsExecuted: ex.insns };
+    } finally {
+      for (const r of added) this.memory.remove(r);
+      if (owned) for (const r of stacks) this.memory.remove(r);
+      this.busy = wasBusy;
+    }
+  }
+}
+
+/** Options of {@link runProgram}. */
+export type RunProgramOptions = VmOptions & LoadOptions & RunOptions;
+
+/**
+ * Loads and runs a program once in a fresh {@link Vm}.
+ * @throws BpfError from decoding, RuntimeFault from the run.
+ */
+export function runProgram(prog: Uint8Array | Program, opts: RunProgramOptions = {}): RunResult {
+  const vm = new Vm(opts);
+  return vm.load(prog, opts).run(opts);
+}
