@@ -177,7 +177,8 @@ export interface BtfMapDef {
  * of struct type `structId`.
  * @throws ElfError naming `.maps` and the map for unknown or malformed fields
  */
-export function readMapDef(btf: Btf, name: string, structId: number, offset: number, size: number): BtfMapDef {
+export function readMapDef(btf: Btf, name: string, structId: number, offset: number, size: number, depth = 0): BtfMapDef {
+  if (depth > 1) throw new ElfError(`map '${name}': inner map definitions nest deeper than one level`, '.maps', offset);
   const st = btf.skipMods(structId);
   if (st.kind !== BtfKind.STRUCT) throw new ElfError(`map '${name}': definition is not a struct (BTF kind ${st.kind})`, '.maps', offset);
   const def: BtfMapDef = { name, offset, size, ints: {} };
@@ -205,7 +206,7 @@ export function readMapDef(btf: Btf, name: string, structId: number, offset: num
         const target = ptr.kind === BtfKind.PTR ? btf.skipMods(ptr.sizeOrType) : undefined;
         def.values = { offset: m.offset / 8 };
         if (target !== undefined && target.kind === BtfKind.STRUCT) {
-          def.values.inner = readMapDef(btf, `${name}.inner`, target.id, offset, 0);
+          def.values.inner = readMapDef(btf, `${name}.inner`, target.id, offset, 0, depth + 1);
         }
         break;
       }
