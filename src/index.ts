@@ -14,3 +14,4 @@ export * from './cbpf/index.js';
 export * from './seccomp/index.js';
 export * from './maps/index.js';
 export * from './elf/index.js';
+export * from './verifier/index.js';
