@@ -11,3 +11,4 @@ export * from './cbpf/index.js';
 export * from './seccomp/index.js';
 export * from './vm/index.js';
 export * from './maps/index.js';
+export * from './trace/index.js';
