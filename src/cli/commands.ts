@@ -13,4 +13,5 @@ export interface CommandRow {
 
 /** Commands by name (sub-commands such as `cbpf run` are dispatched by their own file). */
 export const COMMANDS: Record<string, CommandRow> = {
+  cbpf: { summary: 'classic BPF / seccomp filters: run, check, asm, disasm, translate', load: () => import('./cbpf.js') },
 };

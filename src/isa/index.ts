@@ -2,3 +2,4 @@
 export * from './opcodes.js';
 export * from './prog-types.js';
 export * from './insn.js';
+export * from './helper-ids.js';

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../../src/asm/index.js';
+import { AsmError, ErrorCode } from '../../src/errors.js';
+
+function asmErr(text: string): AsmError {
+  try {
+    assemble(text);
+  } catch (e) {
+    if (e instanceof AsmError) return e;
+    throw e;
+  }
+  throw new Error('expected an AsmError');
+}
+
+describe('assembler errors name line and column', () => {
+  it.each([
+    // [source, line, column, message]
+    ['mov32 %r0, 0\nfrobnicate %r1, 2\nexit', 2, 1, /unknown instruction 'frobnicate'/],
+    ['r0 = r11\nexit', 1, 6, /invalid register r11/],
+    ['mov %r12, 1\nexit', 1, 5, /invalid register %r12/],
+    ['r0 = *(u32 *)(r1 +32768)\nexit', 1, 18, /offset 32768 out of range/],
+    ['ldxw %r0, [%r1-32769]\nexit', 1, 15, /offset -32769 out of range/],
+    ['r0 += 4294967296\nexit', 1, 7, /does not fit in 32 bits/],
+    ['lddw %r0, 0x10000000000000000\nexit', 1, 11, /does not fit in 64 bits/],
+    ['  goto nowhere\nexit', 1, 8, /unknown label 'nowhere'/],
+    ['a: r0 = 0\na: exit', 2, 1, /duplicate label 'a'/],
+    ['r0 = 0\nif r0 =< 1 goto +1\nexit', 2, 7, /expected a comparison/],
+    ['r0 = 0\nexit\nexit extra', 3, 6, /unexpected 'extra'/],
+    ['w0 += r1\nexit', 1, 7, /must be a w register/],
+    ['r0 = *(u128 *)(r1 +0)\nexit', 1, 8, /expected a type/],
+    ['goto +1\nexit', 1, 1, /jump out of range from insn 0 to 2/],
+    ['r0 = 1 $\nexit', 1, 8, /unexpected character '\$'/],
+    ['call bpf_map_lookup_elem#2\nexit', 1, 26, /helper 1, not 2/],
+    ['call helper no_such_helper\nexit', 1, 13, /unknown helper 'no_such_helper'/],
+    ['12: (b7) r0 = 0\n13: (95) exit', 1, 5, /opcode prefix \(b7\) does not match the instruction \(b4\)/],
+    ['lock fetch xchg [%r10-8], %r1\nexit', 1, 12, /unknown atomic operation/],
+    ['r1 = r2 + 1\nexit', 1, 9, /unexpected '\+'/],
+    ['if r1 == 1 goto 3\nexit', 1, 17, /needs a sign/],
+    ['', 1, 1, /empty program/],
+  ] as const)('%j', (src, line, col, msg) => {
+    // the (b7) prefix case: make the instruction really b4
+    const text = src.startsWith('12:') ? src.replace('r0 = 0', 'w0 = 0') : src;
+    const e = asmErr(text);
+    expect(e.code).toBe(ErrorCode.AsmSyntax);
+    expect(e.message).toMatch(msg);
+    expect({ line: e.line, column: e.column }).toEqual({ line, column: col });
+    expect(e.message.startsWith(`line ${line}, column ${col}: `)).toBe(true);
+  });
+});
+
+describe('assembler accepts', () => {
+  const same = (a: string, b: string): void => { expect([...assemble(a).bytes]).toEqual([...assemble(b).bytes]); };
+  it('comments of every kind', () => {
+    same('r0 = 0 // c\n# full line\nexit ; c', 'r0 = 0\nexit');
+    same('mov %r0, 1 # trailing\nexit', 'r0 = 1\nexit');
+  });
+  it('verifier log lines and llvm-objdump lines', () => {
+    same('0: (b7) r0 = 0                       ; R0_w=0\n1: (95) exit', 'r0 = 0\nexit');
+    same('       0:\tb7 00 00 00 00 00 00 00\tr0 = 0\n       1:\t05 00 00 00 00 00 00 00\tgoto +0 <LBB0_2>\n0000000000000010 <LBB0_2>:\n       2:\t95 00 00 00 00 00 00 00\texit', 'r0 = 0\ngoto +0\nexit');
+  });
+  it('decimal, hex and negative immediates', () => {
+    same('r0 = -1\nexit', 'mov %r0, 0xffffffff\nexit');
+    same('r0 += 0x10\nexit', 'add %r0, 16\nexit');
+  });
+  it('lddw / ll / kernel hex ld_imm64', () => {
+    same('r1 = 0x1234\nexit', 'r1 = 4660 ll\nexit');
+    same('lddw %r1, 0x1234\nexit', 'r1 = 4660 ll\nexit');
+    expect(assemble('r1 = 0x10\nexit', { syntax: 'llvm' }).insns.length).toBe(2);
+    expect(assemble('r1 = 0x10 ll\nexit', { syntax: 'llvm' }).insns.length).toBe(3);
+  });
+  it('helper names in calls', () => {
+    same('call bpf_map_lookup_elem\nexit', 'call 1\nexit');
+    same('call map_lookup_elem\nexit', 'call bpf_map_lookup_elem#1\nexit');
+    same('call helper 5\nexit', 'call 5\nexit');
+  });
+  it('local calls by label, pc+N and +N', () => {
+    same('call local f\nexit\nf: exit', 'call pc+1\nexit\nexit');
+    same('call f\nexit\nf: exit', 'call local +1\nexit\nexit');
+  });
+  it('jumps by +N, -N, pc+N and labels', () => {
+    same('l: r0 = 0\nif r0 == 0 goto l\nexit', 'r0 = 0\nif r0 == 0x0 goto pc-2\nexit');
+    same('ja +0\nexit', 'goto pc+0\nexit');
+    same('jeq %r1, 5, +0\nexit', 'if r1 == 5 goto +0\nexit');
+  });
+});
