@@ -13,5 +13,7 @@ export interface CommandRow {
 
 /** Commands by name (sub-commands such as `cbpf run` are dispatched by their own file). */
 export const COMMANDS: Record<string, CommandRow> = {
+  seccomp: { summary: 'seccomp profiles: simulate traces, compile (linear/tree/array), eval, explain, diff', load: () => import('./seccomp.js') },
+  start: { summary: 'simulate the embedded default seccomp profile over the bundled trace', load: () => import('./start.js') },
   cbpf: { summary: 'classic BPF / seccomp filters: run, check, asm, disasm, translate', load: () => import('./cbpf.js') },
 };
