@@ -13,3 +13,4 @@ export * from './action-cache.js';
 export * from './filter-stack.js';
 export * from './simulate.js';
 export * from './forms.js';
+export * from './testing.js';
