@@ -92,6 +92,8 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     }
     throw e;
   }
+  // Level 1 keeps only the failing path: an accepted program logs just the summary.
+  if (env.logLevel === 1) env.log.length = 0;
   env.log.push(summary(env));
   return { accepted: true, pc: undefined, message: '', insnsProcessed: env.insnProcessed, log: logLevel ? env.log.join('\n') + '\n' : '' };
 }
@@ -187,18 +189,18 @@ function doCheck(env: Env): void {
       if (env.prunePoint[pc]) {
         const r = stateVisited(env, st, pc);
         if (r === 'prune') {
-          if (env.logLevel > 0) L(`${pc}: safe`);
+          if (env.logLevel > 0) L(printState && prev >= 0 ? `from ${prev} to ${pc}: safe` : `${pc}: safe`);
           endPath();
           pathDone = true;
-          env.insnProcessed--;
           break;
         }
       }
       if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
-      else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}: ` : ''}${formatState(env, st)}`);
+      else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}` : `${pc}`}: ${formatState(env, st)}`);
       printState = false;
       if (env.logLevel > 0) L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
       const row = p.rowAt(pc)!;
+      if (row.cls === Cls.JMP || row.cls === Cls.JMP32) env.jmpsProcessed++;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
       prev = pc;
@@ -235,7 +237,7 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
     }
   }
   // Like the kernel, a new checkpoint needs some progress since the last one.
-  if (list.length >= 64 || env.insnProcessed - env.lastCheckpointInsn < 8 && env.jmpsProcessed - env.lastCheckpointJmps < 2) return 'go';
+  if (list.length >= 64 || env.insnProcessed - env.lastCheckpointInsn < 8 || env.jmpsProcessed - env.lastCheckpointJmps < 2) return "go";
   env.lastCheckpointInsn = env.insnProcessed;
   env.lastCheckpointJmps = env.jmpsProcessed;
   const snap = cloneState(st);
@@ -318,7 +320,6 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
     case 'ja':
       return pc + 1 + (row.cls === Cls.JMP32 ? imm : off);
     case 'jcond':
-      env.jmpsProcessed++;
       return condJump(env, st, row, pc, push);
     case 'call':
       if (src === CallSrc.PSEUDO_CALL) return funcCall(env, st, pc);
