@@ -124,6 +124,9 @@ export function cloneState(st: State): State {
   };
 }
 
+/** The registers of the innermost frame. */
+export function curRegs(st: State): Reg[] { return st.frames[st.frames.length - 1]!.regs; }
+
 /** Kernel name of a register type, with `_or_null` where it may be NULL. */
 export function typeName(r: Reg): string {
   if (r.type === 'not_init') return 'not_init';
