@@ -89,7 +89,7 @@ export function condJump(env: Env, st: State, row: OpcodeRow, pc: number, push: 
   // Decide the branch.
   let pred: number = -1;
   const isPkt = (r: Reg) => r.type === 'pkt' || r.type === 'pkt_meta' || r.type === 'pkt_end';
-  if (isPkt(dst) && isPkt(src) && !is32) pred = -1;
+  if (isPkt(dst) && isPkt(src) && !is32) pred = pktBranchTaken(dst, src, op);
   else if (isPtr(dst) || isPtr(src)) {
     let a = dst, b = src, o = op;
     if (!isConstFor(b, is32)) { o = FLIP[o]; a = src; b = dst; }
@@ -141,6 +141,36 @@ function setScalar(regs: Reg[], no: number, s: Scalar): void {
   const r = cloneReg(regs[no]!); r.s = s; regs[no] = r;
 }
 
+/** Packet range markers of mark_pkt_end: the pointer is at / beyond pkt_end. */
+const AT_PKT_END = -1, BEYOND_PKT_END = -2;
+
+function markPktEnd(b: State, regno: number, beyond: boolean): void {
+  const regs = cur(b);
+  const r = cloneReg(regs[regno]!);
+  if (r.type !== 'pkt') return;
+  r.range = beyond ? BEYOND_PKT_END : AT_PKT_END;
+  regs[regno] = r;
+}
+
+/** is_pkt_ptr_branch_taken: decided by an earlier mark_pkt_end. */
+export function pktBranchTaken(dst: Reg, src: Reg, op: JmpName): number {
+  let pkt: Reg;
+  if (src.type === 'pkt_end') pkt = dst;
+  else if (dst.type === 'pkt_end') { pkt = src; op = FLIP[op]; }
+  else return -1;
+  if (pkt.range >= 0) return -1;
+  switch (op) {
+    case 'jle': case 'jgt':
+      if (pkt.range === BEYOND_PKT_END) return op === 'jgt' ? 1 : 0;
+      break;
+    case 'jlt': case 'jge':
+      if (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END) return op === 'jge' ? 1 : 0;
+      break;
+    default: break;
+  }
+  return -1;
+}
+
 function pktCompare(op: JmpName, dst: Reg, src: Reg, thisB: State, otherB: State, dstno: number, srcno: number): void {
   const dPkt = dst.type === 'pkt' && src.type === 'pkt_end';
   const dMeta = dst.type === 'pkt_meta' && src.type === 'pkt';
@@ -150,22 +180,21 @@ function pktCompare(op: JmpName, dst: Reg, src: Reg, thisB: State, otherB: State
   const rd = (b: State) => cur(b)[dstno]!, rs = (b: State) => cur(b)[srcno]!;
   switch (op) {
     case 'jgt':
-      if (left) goodPktPointers(thisB, rd(thisB), false);
-      else if (right) goodPktPointers(otherB, rs(otherB), true);
+      if (left) { goodPktPointers(thisB, rd(thisB), false); markPktEnd(otherB, dstno, true); }
+      else if (right) { goodPktPointers(otherB, rs(otherB), true); markPktEnd(thisB, srcno, false); }
       break;
     case 'jlt':
-      if (left) goodPktPointers(otherB, rd(otherB), true);
-      else if (right) goodPktPointers(thisB, rs(thisB), false);
+      if (left) { goodPktPointers(otherB, rd(otherB), true); markPktEnd(thisB, dstno, false); }
+      else if (right) { goodPktPointers(thisB, rs(thisB), false); markPktEnd(otherB, srcno, true); }
       break;
     case 'jge':
-      if (left) goodPktPointers(thisB, rd(thisB), true);
-      else if (right) goodPktPointers(otherB, rs(otherB), false);
+      if (left) { goodPktPointers(thisB, rd(thisB), true); markPktEnd(otherB, dstno, false); }
+      else if (right) { goodPktPointers(otherB, rs(otherB), false); markPktEnd(thisB, srcno, true); }
       break;
     case 'jle':
-      if (left) goodPktPointers(otherB, rd(otherB), false);
-      else if (right) goodPktPointers(thisB, rs(thisB), true);
+      if (left) { goodPktPointers(otherB, rd(otherB), false); markPktEnd(thisB, dstno, true); }
+      else if (right) { goodPktPointers(thisB, rs(thisB), true); markPktEnd(otherB, srcno, false); }
       break;
     default: break;
   }
 }
-
