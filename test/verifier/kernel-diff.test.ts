@@ -48,4 +48,33 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
     expect(looser).toEqual([]);
     expect(agree / N).toBeGreaterThanOrEqual(0.9);
   });
+
+  it('xdp programs with packet range checks: never looser; agrees on ≥ 90%', () => {
+    const N = 500;
+    const cases: Record<string, unknown>[] = [];
+    const ours: boolean[] = [];
+    const msgs: string[] = [];
+    for (let seed = 1; seed <= N; seed++) {
+      const g = genProgram(seed * 104729, { valueSize: 16, bodyLen: 6 + (seed % 16), packet: true });
+      const r = verify(g.bytes, { progType: 'xdp', maps: [{ type: 'array', keySize: 4, valueSize: 16, maxEntries: 1, flags: 0 }] });
+      ours.push(r.accepted);
+      msgs.push(r.message);
+      cases.push({ id: seed, prog: bytesToHex(g.bytes), type: 'xdp', log_level: 1, maps: ['array,key=4,value=16,entries=1'] });
+    }
+    const res = koracleBatch('ebpf-load', cases);
+    let agree = 0, msgAgree = 0, kAccepts = 0;
+    const looser: string[] = [];
+    res.forEach((k, i) => {
+      if (k.status === 'error') throw new Error(`koracle error: ${JSON.stringify(k)}`);
+      const kAcc = k.status === 'accepted';
+      if (kAcc) kAccepts++;
+      const kMsg = String(k.log ?? '').trim().split('\n').slice(-2, -1)[0] ?? '';
+      if (kAcc === ours[i]) agree++;
+      if (kAcc === ours[i] && (kAcc || kMsg === msgs[i])) msgAgree++;
+      if (!kAcc && ours[i]) looser.push(`seed ${(i + 1) * 104729}: kernel: ${kMsg}`);
+    });
+    console.log(`kernel-diff (xdp): ${kAccepts} accepted by the kernel; agreement ${agree}/${N}, with the same message ${msgAgree}/${N}`);
+    expect(looser).toEqual([]);
+    expect(agree / N).toBeGreaterThanOrEqual(0.9);
+  });
 });
