@@ -111,8 +111,9 @@ export function helperCall(env: Env, st: State, id: number, pc: number): void {
         memArgType(r, regno, pc);
         checkHelperMem(env, st, regno, BigInt(env.maps[mapIdx]!.valueSize), false, false, pc);
         break;
-      case 'mem': case 'mem_uninit':
-        memArgType(r, regno, pc);
+      case 'mem': case 'mem_or_null': case 'mem_uninit':
+        // ARG_PTR_TO_MEM | PTR_MAYBE_NULL: NULL skips the type check; the size check then allows only 0.
+        if (!(a === 'mem_or_null' && r.type === 'scalar' && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n)) memArgType(r, regno, pc);
         pendingMem = { regno, write: a === 'mem_uninit' };
         break;
       case 'const_size': case 'const_size_or_zero': {

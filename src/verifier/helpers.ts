@@ -11,7 +11,7 @@ import type { ProgTypeName } from '../isa/prog-types.js';
 /** Argument kinds (`enum bpf_arg_type`). */
 export type ArgType =
   | 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'ctx'
-  | 'mem' | 'mem_uninit' | 'const_size' | 'const_size_or_zero' | 'const_alloc_size_or_zero'
+  | 'mem' | 'mem_or_null' | 'mem_uninit' | 'const_size' | 'const_size_or_zero' | 'const_alloc_size_or_zero'
   | 'ringbuf_release';
 
 /** Return kinds (`enum bpf_return_type`). */
@@ -47,6 +47,7 @@ const P: HelperProto[] = [
   { id: 17, name: 'get_cgroup_classid', args: ['ctx'], ret: 'integer' },
   { id: 25, name: 'perf_event_output', args: ['ctx', 'const_map_ptr', 'anything', 'mem', 'const_size_or_zero'], ret: 'integer', mapTypes: ['perf_event_array'] },
   { id: 26, name: 'skb_load_bytes', args: ['ctx', 'anything', 'mem_uninit', 'const_size'], ret: 'integer' },
+  { id: 28, name: 'csum_diff', args: ['mem_or_null', 'const_size_or_zero', 'mem_or_null', 'const_size_or_zero', 'anything'], ret: 'integer' },
   { id: 46, name: 'get_socket_cookie', args: ['ctx'], ret: 'integer' },
   { id: 47, name: 'get_socket_uid', args: ['ctx'], ret: 'integer' },
   { id: 112, name: 'probe_read_user', args: ['mem_uninit', 'const_size_or_zero', 'anything'], ret: 'integer' },
@@ -86,8 +87,9 @@ export function helperFor(type: ProgTypeName, id: number): HelperProto | undefin
       // The seccomp type: pure helpers and (sealed) map access only.
       return [1, 5, 7, 8, 14, 15, 16, 125].includes(id) ? p : undefined;
     case 'raw': return p;
-    case 'xdp': return [...BASE, 25].includes(id) ? p : undefined;
-    case 'sched_cls': case 'sched_act': return [...BASE, 17, 25, 26, 46, 47].includes(id) ? p : undefined;
+    case 'xdp': return [...BASE, 25, 28].includes(id) ? p : undefined;
+    case 'sched_cls': case 'sched_act': return [...BASE, 17, 25, 26, 28, 46, 47].includes(id) ? p : undefined;
+    case 'lwt_in': case 'lwt_out': case 'lwt_xmit': return [...BASE, 25, 26, 28].includes(id) ? p : undefined;
     case 'kprobe': case 'tracepoint': case 'perf_event': case 'raw_tracepoint':
       return BASE.has(id) || [4, 15, 16, 25].includes(id) ? p : undefined;
     default: return BASE.has(id) || [15, 16, 25].includes(id) ? p : undefined;
