@@ -79,10 +79,12 @@ export function helperCall(env: Env, st: State, id: number, pc: number): void {
   if (id < 0 || id >= BPF_FUNC_MAX_ID) throw new Reject(`invalid func ${funcIdName(id)}#${id}`, pc, 'EINVAL');
   const proto = helperFor(env.progType, id);
   if (!proto) throw new Reject(`program of this type cannot use helper ${funcIdName(id)}#${id}`, pc, 'EINVAL');
+  if (id === 12 && st.refs.length) throw new Reject('tail_call would lead to reference leak', pc);
   const regs = cur(st);
   let mapIdx = -1;
   let allocSize = 0;
   let releaseRef = 0;
+  let castRef = 0;
   let pendingMem: { regno: number; write: boolean } | undefined;
   for (let i = 0; i < proto.args.length; i++) {
     const regno = i + 1;
@@ -131,6 +133,16 @@ export function helperCall(env: Env, st: State, id: number, pc: number): void {
         if (!tnumIsConst(r.s.var_off)) throw new Reject(`R${regno} is not a known constant'`, pc);
         allocSize = Number(r.s.var_off.value);
         break;
+      case 'sock_common':
+        if (r.maybeNull || !(r.type === 'sock_common' || r.type === 'sock' || r.type === 'tcp_sock')) throw typeErr('sock_common, sock, tcp_sock, xdp_sock');
+        castRef = r.refObjId;
+        break;
+      case 'sock_release':
+        if (r.maybeNull || !(r.type === 'sock_common' || r.type === 'sock' || r.type === 'tcp_sock')) throw typeErr('sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_');
+        if (r.off !== 0 || !tnumIsConst(r.s.var_off) || r.s.var_off.value !== 0n) throw new Reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, pc);
+        if (!r.refObjId) throw new Reject(`R${regno} must be referenced when passed to release function`, pc);
+        releaseRef = r.refObjId;
+        break;
       case 'ringbuf_release':
         if (r.type !== 'ringbuf_mem' || r.maybeNull) throw typeErr('ringbuf_mem');
         if (r.off !== 0 || !tnumIsConst(r.s.var_off) || r.s.var_off.value !== 0n) throw new Reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, pc);
@@ -147,10 +159,24 @@ export function helperCall(env: Env, st: State, id: number, pc: number): void {
     }
   }
   for (let r = 1; r <= 5; r++) regs[r] = notInit();
+  // is_acquire_function: a lookup in a sockmap / sockhash returns a referenced socket.
+  if (id === 1 && mapIdx >= 0 && (env.maps[mapIdx]!.type === 'sockmap' || env.maps[mapIdx]!.type === 'sockhash')) {
+    const rid = ++env.idGen;
+    regs[0] = ptrReg('sock', { maybeNull: true, id: rid, refObjId: rid });
+    st.refs.push({ id: rid, insn: pc });
+    return;
+  }
   switch (proto.ret) {
     case 'integer': regs[0] = unknownReg(); break;
     case 'void': regs[0] = notInit(); break;
     case 'map_value_or_null': regs[0] = ptrReg('map_value', { map: mapIdx, maybeNull: true, id: ++env.idGen }); break;
+    case 'sock_or_null': case 'sock_common_or_null': case 'tcp_sock_or_null': {
+      const id = ++env.idGen;
+      const t = proto.ret === 'sock_or_null' ? 'sock' : proto.ret === 'tcp_sock_or_null' ? 'tcp_sock' : 'sock_common';
+      regs[0] = ptrReg(t, { maybeNull: true, id, refObjId: proto.acquire ? id : proto.ptrCast ? castRef : 0 });
+      if (proto.acquire) st.refs.push({ id, insn: pc });
+      break;
+    }
     case 'ringbuf_mem_or_null': {
       const id = ++env.idGen;
       regs[0] = ptrReg('ringbuf_mem', { memSize: allocSize, maybeNull: true, id, refObjId: id });

@@ -42,12 +42,13 @@ function markPtrOrNull(st: State, id: number, isNull: boolean): void {
     if (x.id !== id || !x.maybeNull) return x;
     if (isNull) return constReg(0n);
     const y = cloneReg(x); y.maybeNull = false;
-    if (y.type !== 'ringbuf_mem') y.id = 0;
+    if (!y.refObjId) y.id = 0;
     return y;
   };
   let refId = 0;
   for (const f of st.frames) {
-    for (let i = 0; i < 11; i++) { const x = f.regs[i]!; if (x.id === id && x.refObjId) refId = x.refObjId; f.regs[i] = fix(x); }
+    // Only the acquiring pointer's NULL branch releases the reference (ref_obj_id == id).
+    for (let i = 0; i < 11; i++) { const x = f.regs[i]!; if (x.id === id && x.maybeNull && x.refObjId === id) refId = x.refObjId; f.regs[i] = fix(x); }
     for (let s = 0; s < f.spilled.length; s++) { const x = f.spilled[s]; if (x) f.spilled[s] = fix(x); }
   }
   if (isNull && refId) st.refs = st.refs.filter((r) => r.id !== refId);
