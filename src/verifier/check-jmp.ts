@@ -94,7 +94,10 @@ export function condJump(env: Env, st: State, row: OpcodeRow, pc: number, push: 
   else if (isPtr(dst) || isPtr(src)) {
     let a = dst, b = src, o = op;
     if (!isConstFor(b, is32)) { o = FLIP[o]; a = src; b = dst; }
-    if (isConstFor(b, is32) && regNotNull(a)) {
+    // A non-NULL pointer compared with 0 decides JEQ/JNE. Linux does this for JMP32 too, but
+    // the low 32 bits of a valid pointer may be 0 (in bpfsim's VM they are the region offset),
+    // so bpfsim decides only 64-bit comparisons and explores both sides of a 32-bit one.
+    if (!is32 && isConstFor(b, is32) && regNotNull(a)) {
       const v = is32 ? b.s.var_off.value & 0xffffffffn : b.s.var_off.value;
       if (v === 0n) pred = o === 'jeq' ? 0 : o === 'jne' ? 1 : -1;
     }
