@@ -61,7 +61,12 @@ function insnText(f: SockFilter, pc: number, n: number, label: (t: number) => st
     case 'jcond': {
       const t = pc + 1 + f.jt, e = pc + 1 + f.jf;
       if (t >= n || e >= n) return undefined;
-      return `${row.mnemonic} ${row.src === 'X' ? 'x' : '#' + hx(k)}, ${label(t)}, ${label(e)}`;
+      const opnd = row.src === 'X' ? 'x' : '#' + hx(k);
+      // bpf_asm forms: one target falls through when false; jne/jle/jlt negate jeq/jgt/jge.
+      if (f.jf === 0 && f.jt !== 0) return `${row.mnemonic} ${opnd}, ${label(t)}`;
+      const inverse: Record<string, string> = { jeq: 'jne', jgt: 'jle', jge: 'jlt' };
+      if (f.jt === 0 && f.jf !== 0 && inverse[row.mnemonic]) return `${inverse[row.mnemonic]} ${opnd}, ${label(e)}`;
+      return `${row.mnemonic} ${opnd}, ${label(t)}, ${label(e)}`;
     }
   }
 }

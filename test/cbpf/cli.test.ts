@@ -107,7 +107,8 @@ describe('bpfsim cbpf', () => {
     expect(new Uint8Array(readFileSync(out))).toEqual(encodeFilter(assembleCbpf(SRC)));
     const d = io();
     await main(['cbpf', 'disasm', binFile], d.x);
-    expect(d.out()).toContain('\tjeq #0x101, L9, L4\n');
+    expect(d.out()).toContain('\tjeq #0x101, L9\n');
+    expect(d.out()).toContain('\tjne #0xc000003e, L10\n');
     const l = io();
     await main(['cbpf', 'disasm', binFile, '--seccomp'], l.x);
     expect(l.out()).toContain('if (A == openat) goto 0009');
