@@ -23,7 +23,7 @@ import {
 import { SeccompFilterStack } from '../seccomp/filter-stack.js';
 import { decodeAction } from '../seccomp/actions.js';
 import { buildSeccompData } from '../seccomp/data.js';
-import { AUDIT_ARCH, archByName, resolveSyscall, archByValue } from '../seccomp/arch.js';
+import { AUDIT_ARCH, type ArchInfo, archByName, resolveSyscall, archByValue } from '../seccomp/arch.js';
 import { bytesToHex, encodeInsns, hexToBytes } from '../isa/insn.js';
 
 const HELP = `usage:
@@ -72,11 +72,13 @@ export function parseCall(o: unknown, line?: number): { id: unknown; data: Uint8
   const r = o as Record<string, unknown>;
   for (const k of Object.keys(r)) if (!['id', 'nr', 'arch', 'ip', 'args'].includes(k)) throw new InputError(`unknown key '${k}'`, where(`$.${k}`));
   let arch: number = AUDIT_ARCH.X86_64;
+  let named: ArchInfo | undefined;
   if (r.arch !== undefined) {
     if (typeof r.arch === 'string' && !/^(0x[0-9a-f]+|\d+)$/i.test(r.arch.trim())) {
       const a = archByName(r.arch);
       if (a === undefined) throw new InputError(`unknown architecture '${r.arch}'`, where('$.arch'));
       arch = a.audit;
+      named = a; // x32 names resolve with the x32 table (numbers carry 0x40000000)
     } else {
       const v = u64(r.arch, '$.arch', line);
       if (v > 0xffffffffn) throw new InputError('arch is a 32-bit AUDIT_ARCH value', where('$.arch'));
@@ -86,7 +88,7 @@ export function parseCall(o: unknown, line?: number): { id: unknown; data: Uint8
   if (r.nr === undefined) throw new InputError('missing nr', where('$.nr'));
   let nr: number;
   if (typeof r.nr === 'string' && /^[a-z_][a-z0-9_]*$/i.test(r.nr.trim())) {
-    const info = archByValue(arch);
+    const info = named ?? archByValue(arch);
     if (info === undefined) throw new InputError(`cannot resolve syscall name '${r.nr}' on arch 0x${arch.toString(16)}`, where('$.nr'));
     try {
       nr = resolveSyscall(info, r.nr);

@@ -71,6 +71,15 @@ describe('bpfsim cbpf', () => {
     expect(res[6]).toMatchObject({ id: 'g', error: expect.stringMatching(/line 8: \$\.bogus: unknown key/) });
     expect(res[7]).toMatchObject({ error: expect.stringMatching(/line 9: \$: invalid JSON/) });
   });
+  it('resolves syscall names on the named arch (x32 numbers carry 0x40000000)', async () => {
+    const f = join(dir, 'nr.asm');
+    writeFileSync(f, 'ld [0]\nret a\n');
+    for (const [arch, name, nr] of [['x86_64', 'openat', 257], ['i386', 'openat', 295], ['x32', 'read', 0x40000000], ['aarch64', 'openat', 56]] as const) {
+      const t = io();
+      await main(['cbpf', 'run', f, '--json', '--seccomp', JSON.stringify({ nr: name, arch })], t.x);
+      expect(JSON.parse(t.out()).ret).toBe('0x' + nr.toString(16).padStart(8, '0'));
+    }
+  });
   it('run with stacked filters', async () => {
     const second = join(dir, 'second.hex');
     writeFileSync(second, filterToHex(assembleCbpf('ld [0]\njeq #1, t\nret #0x7fff0000\nt: ret #0x50002')));
