@@ -57,6 +57,15 @@ describe.skipIf(!libseccompAvailable())("identical to libseccomp's own filter (p
     compare(p, 1);
     compare(p, 2);
   });
+  it.each(['x86_64', 'aarch64'])('default profile, %s: filter sizes within 15%% of libseccomp (same layout family)', (arch) => {
+    const p = profileToPolicy(defaultProfile(), { arch, kernel: '6.1' });
+    const lin = compileClassic(p, 'linear').length / libseccompFilter(p, 1).length;
+    const tree = compileClassic(p, 'tree').length / libseccompFilter(p, 2).length;
+    expect(lin).toBeGreaterThan(0.85);
+    expect(lin).toBeLessThan(1.15);
+    expect(tree).toBeGreaterThan(0.85);
+    expect(tree).toBeLessThan(1.15);
+  });
   it.each([[false], [true]])('random profiles (several rules per syscall: %s)', (multi) => {
     fc.assert(fc.property(profileArb(multi), (prof) => {
       const p = profileToPolicy(parseProfile(toJson(prof)), { kernel: '6.1', arch: prof.architectures[0] === 'SCMP_ARCH_AARCH64' ? 'aarch64' : 'x86_64' });
