@@ -57,7 +57,7 @@ describe.skipIf(!libseccompAvailable())("identical to libseccomp's own filter (p
     compare(p, 1);
     compare(p, 2);
   });
-  it.each(['x86_64', 'aarch64'])('default profile, %s: filter sizes within 15%% of libseccomp (same layout family)', (arch) => {
+  it.each(['x86_64', 'aarch64'])('default profile, %s: filter sizes within 15 percent of libseccomp (same layout family)', (arch) => {
     const p = profileToPolicy(defaultProfile(), { arch, kernel: '6.1' });
     const lin = compileClassic(p, 'linear').length / libseccompFilter(p, 1).length;
     const tree = compileClassic(p, 'tree').length / libseccompFilter(p, 2).length;
