@@ -25,6 +25,7 @@ import type { TranslateOptions } from '../seccomp/profile/translate.js';
 import { FORM_NAMES, makeEvaluator, type FormName } from '../seccomp/forms.js';
 import { simulateTrace, type SimulationReport } from '../seccomp/simulate.js';
 import { readTraceFile } from '../trace/open.js';
+import { newTraceStats } from '../trace/types.js';
 import { disasmText } from '../asm/disasm.js';
 
 const HELP = `usage:
@@ -82,7 +83,7 @@ export function formatReport(r: SimulationReport, title: string): string {
   if (r.unresolved.length > 0) s += `, ${r.unresolved.reduce((n, u) => n + u.count, 0)} unresolved`;
   s += '\n';
   if (r.cacheModelled) s += `  action cache: ${r.cacheHits} calls (${pct(r.cacheHits)}%) would skip the filter (always-ALLOW syscall numbers)\n`;
-  s += `  by action: ${Object.entries(r.byAction).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`;
+  if (r.calls > 0) s += `  by action: ${Object.entries(r.byAction).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`;
   if (r.argsUnresolved > 0) s += `  ${r.argsUnresolved} calls had symbolic arguments bpfsim could not resolve where the profile checks arguments (taken as 0)\n`;
   if (r.denials.length > 0) {
     s += '\nWould be denied:\n';
@@ -103,7 +104,8 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
   const json = o.json === true;
   const perCall = o.calls === true || json;
   const progress = io.isTTY && !json;
-  const report = await simulateTrace(policy, readTraceFile(trace), {
+  const stats = newTraceStats();
+  const report = await simulateTrace(policy, readTraceFile(trace, { stats }), {
     form,
     ...(typeof o.arch === 'string' ? { arch: o.arch } : {}),
     cache: o['no-cache'] !== true,
@@ -116,6 +118,7 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
     ...(progress ? { onProgress: (n: number) => io.stderr(`\r  ${n} calls…`), progressEvery: 50_000 } : {}),
   });
   if (progress && report.calls >= 50_000) io.stderr('\r\x1b[K');
+  if (stats.skipped > 0) io.stderr(`warning: ${stats.skipped} of ${stats.lines} trace lines were not understood as system calls\n`);
   const arches = policy.arches.map((a) => a.arch).join(', ');
   if (json) io.stdout(JSON.stringify({ summary: { profile: profile ?? 'default', trace, arches: policy.arches.map((a) => a.arch), ...report } }) + '\n');
   else io.stdout(formatReport(report, `seccomp simulation: profile ${profile ?? 'default'} (${arches}), trace ${trace}, form ${form}`));
