@@ -140,7 +140,7 @@ export class LineParser {
     const c = this.c;
     const first = c.peek();
     const base = { line: this.l.line, col: first.col };
-    const one = (x: Insn, extra: Partial<Stmt> = {}): Stmt => ({ ...base, insns: [x], ...extra });
+    const one = (x: Insn, extra?: Partial<Stmt>): Stmt => ({ line: base.line, col: base.col, insns: [x], ref: extra?.ref, isExit: extra?.isExit });
     let st: Stmt;
     if (first.kind === 'reg') st = this.assignment(one);
     else if (first.kind === 'op' && first.text === '*') st = this.store(one);
