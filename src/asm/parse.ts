@@ -229,7 +229,10 @@ export class LineParser {
     }
     const v = c.num('a register, an immediate or an expression');
     const ll = c.isId('ll');
-    if (ll) c.next();
+    if (ll) {
+      if (!is64) c.fail(d, 'ld_imm64 writes a 64-bit register');
+      c.next();
+    }
     const lddw = is64 && (ll || (this.syntax !== 'llvm' && this.syntax !== 'ubpf' && v.hex));
     if (lddw) return this.lddw(d, v);
     return one(slotOf(this.row({ kind: 'alu', op: AluOp.MOV, source: 'K', is64 }, opTok, 'mov'), { dst: d.reg, imm: this.imm32(v) }));

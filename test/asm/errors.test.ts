@@ -40,6 +40,7 @@ describe('assembler errors name line and column', () => {
     ['lddw %r1, foo\nexit', 1, 11, /expected a 64-bit immediate or map/],
     ['r1 = map[fd:3]\nexit', 1, 10, /expected 'id' or 'idx'/],
     ['w1 = map[id:3]\nexit', 1, 1, /64-bit register/],
+    ['w1 = 5 ll\nexit', 1, 1, /64-bit register/],
     ['r0 = atomic_fetch_add((u64 *)(r1 +0), r2)\nexit', 1, 39, /same register as the destination/],
     ['r1 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit', 1, 1, /cmpxchg writes r0/],
     ['lock *(u16 *)(r1 +0) += r2\nexit', 1, 22, /no such instruction/],
