@@ -70,6 +70,8 @@ describe.skipIf(!kernelOk)('kernel style = the kernel verifier log (koracle)', (
       const bytes = Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
       const ours = disasm(programFromInsns(decode(bytes)), { style: 'kernel', code: true, numbered: true });
       expect(ours).toEqual(kernelLines);
+      // ... and the kernel's own listing assembles back to the program.
+      expect([...assemble(kernelLines.join('\n'), { syntax: 'kernel' }).bytes]).toEqual([...bytes]);
       compared += ours.length;
     });
     expect(compared).toBeGreaterThan(400);
