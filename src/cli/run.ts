@@ -15,8 +15,8 @@ import { bytesToHex, hexToBytes } from '../isa/insn.js';
 import type { ProgTypeName } from '../isa/prog-types.js';
 import { conformanceHelpers } from '../vm/conformance-helpers.js';
 import { isProgTypeName } from '../vm/ctx.js';
-import { HelperRegistry, defaultHelpers } from '../vm/helpers.js';
-import { Vm, getEngine } from '../vm/vm.js';
+import { HelperRegistry } from '../vm/helpers.js';
+import { Vm, getEngine, vmDefaultHelpers } from '../vm/vm.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
 const HELP = `usage: bpfsim run FILE.bin | --hex HEX | --asm FILE [options]
@@ -44,7 +44,7 @@ options:
 
 /** Builds the helper registry named by --helpers. */
 export function helperSet(name: string | undefined): HelperRegistry {
-  const reg = new HelperRegistry(defaultHelpers());
+  const reg = new HelperRegistry(vmDefaultHelpers());
   if (name === undefined || name === 'linux') return reg;
   if (name === 'conformance') return reg.registerAll(conformanceHelpers());
   throw usage(`--helpers must be linux or conformance, not '${name}'`);
@@ -87,6 +87,8 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
     hex: { value: true }, asm: { value: true }, mem: { value: true }, packet: { value: true }, ctx: { value: true },
     type: { value: true }, engine: { value: true }, budget: { value: true }, helpers: { value: true },
     json: {}, batch: {}, section: { value: true }, help: { short: 'h' },
+    // ELF-object options (src/cli/run-object.ts parses them).
+    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true },
   });
   if (a.opts.help) {
     io.stdout(HELP);

@@ -28,8 +28,8 @@ import { readTraceFile } from '../trace/open.js';
 import { disasmText } from '../asm/disasm.js';
 
 const HELP = `usage:
-  bpfsim seccomp simulate --profile P --trace T [--arch A] [--form linear|tree|array|model] [--json] [--calls] [--no-cache]
-  bpfsim seccomp compile P --form linear|tree|array [--out FILE] [--format raw|hex|asm|listing|json]
+  bpfsim seccomp simulate --profile P --trace T [--arch A] [--form linear|tree|array|hash|model] [--json] [--calls] [--no-cache]
+  bpfsim seccomp compile P --form linear|tree|array|hash [--out FILE] [--format raw|hex|asm|listing|json]
   bpfsim seccomp eval P --syscall NAME|NR [--args A0,A1,...] [--arch A] [--form F]
   bpfsim seccomp eval P --batch            (stdin: {"id","nr","arch","args"} lines → {"id","ret","action","data"})
   bpfsim seccomp explain P [--arch A] [--json]
@@ -157,13 +157,14 @@ async function cmdCompile(argv: string[], io: CliIo): Promise<number> {
     }
   } else {
     const a = ev.array!;
+    const kind = a.map.type;
     const tableText = a.segments.map((s) => `# segment ${s.arch}: nr ${s.lo}..${s.lo + s.count - 1} -> keys ${s.base}..${s.base + s.count - 1}`).join('\n');
     const outcomes = a.outcomes.map((o, i) => `# outcome ${i}: ${o.kind === 'action' ? formatAction(o.ret) : `argument checks of ${o.name} (${o.arch} nr ${o.nr})`}`).join('\n');
     switch (format) {
       case 'raw': bytes = a.program; break;
       case 'hex': text = Buffer.from(a.program).toString('hex') + '\n'; break;
       case 'asm': case 'listing':
-        text = `# eBPF seccomp program, ${a.program.length / 8} slots; map 0 = ${a.map.name} (array, ${a.map.maxEntries} x u32, BPF_F_RDONLY_PROG, frozen)\n${tableText}\n${outcomes}\n${disasmText(a.program)}`;
+        text = `# eBPF seccomp program, ${a.program.length / 8} slots; map 0 = ${a.map.name} (${kind}, ${a.map.maxEntries} x u32, BPF_F_RDONLY_PROG, frozen)\n${tableText}\n${outcomes}\n${disasmText(a.program)}`;
         break;
       case 'json':
         text = JSON.stringify({ form, program: Buffer.from(a.program).toString('hex'), map: a.map, segments: a.segments, outcomes: a.outcomes }) + '\n';

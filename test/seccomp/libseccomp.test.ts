@@ -61,6 +61,6 @@ describe.skipIf(!libseccompAvailable())("identical to libseccomp's own filter (p
     fc.assert(fc.property(profileArb(multi), (prof) => {
       const p = profileToPolicy(parseProfile(toJson(prof)), { kernel: '6.1', arch: prof.architectures[0] === 'SCMP_ARCH_AARCH64' ? 'aarch64' : 'x86_64' });
       compare(p, 1);
-    }), { numRuns: 12 });
+    }), { numRuns: 8 });
   });
 });

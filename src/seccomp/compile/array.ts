@@ -83,11 +83,21 @@ function denseRange(info: ArchInfo, ruleNrs: number[]): { lo: number; hi: number
   return { lo: nrs[0]!, hi };
 }
 
+/** Options of {@link compileArray}. */
+export interface ArrayCompileOptions {
+  /**
+   * `array` (default): every number of every ABI segment has an entry.
+   * `hash`: a sealed hash map holding only the numbers whose outcome is not the
+   * default action (a failed lookup means the default).
+   */
+  readonly map?: 'array' | 'hash';
+}
+
 /**
- * Compiles a policy to the array-lookup eBPF form.
+ * Compiles a policy to the array-lookup eBPF form (or its hash-map variant).
  * @throws BpfError SECCOMP when the table would exceed 2^20 entries.
  */
-export function compileArray(policy: Policy): ArrayProgram {
+export function compileArray(policy: Policy, opts: ArrayCompileOptions = {}): ArrayProgram {
   const outcomes: ArrayOutcome[] = [];
   const outcomeOf = new Map<string, number>();
   const actionOutcome = (ret: number): number => {
@@ -240,10 +250,12 @@ export function compileArray(policy: Policy): ArrayProgram {
   });
   if (outcomes.length !== outcomeLabels.length) throw new Error('internal: outcome created during emission');
 
+  const hash = opts.map === 'hash';
+  const entries = [...table].map((v, k) => ({ key: u32hex(k), value: u32hex(v), v })).filter((e) => !hash || e.v !== dflt);
   const map: MapSpec = {
-    name: 'seccomp_table', type: 'array', keySize: 4, valueSize: 4, maxEntries: table.length,
+    name: 'seccomp_table', type: hash ? 'hash' : 'array', keySize: 4, valueSize: 4, maxEntries: Math.max(1, entries.length),
     flags: MapFlag.BPF_F_RDONLY_PROG, frozen: true,
-    contents: [...table].map((v, k) => ({ key: u32hex(k), value: u32hex(v) })),
+    contents: entries.map(({ key, value }) => ({ key, value })),
   };
   return { program: e.finish(), map, table, segments, outcomes };
 }
