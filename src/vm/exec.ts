@@ -7,6 +7,7 @@
  */
 
 import { ErrorCode, RuntimeFault, BpfError, type ErrorCodeValue } from '../errors.js';
+import { helperName } from '../isa/helper-ids.js';
 import { Perm, type Memory, type Region } from './memory.js';
 import type { ProgramImage } from './image.js';
 import type { HelperCall, HelperDef, VmEnv } from './types.js';
@@ -87,7 +88,12 @@ export class ExecContext {
    */
   callHelper(id: number, pc: number): boolean {
     const h = id >= 0 ? this.helpers[id] : undefined;
-    if (h === undefined) throw new RuntimeFault(ErrorCode.Helper, `unknown helper ${id >>> 0}: no helper with this id is registered`, pc);
+    if (h === undefined) {
+      const name = id >= 0 ? helperName(id) : undefined;
+      throw new RuntimeFault(ErrorCode.Helper, name !== undefined && id !== 0
+        ? `helper bpf_${name} (${id}) is not available: no helper with this id is registered`
+        : `unknown helper ${id >>> 0}: no helper with this id is registered`, pc);
+    }
     const c = this.call;
     c.pc = pc;
     const R = this.regs;
