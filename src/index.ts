@@ -13,3 +13,6 @@ export * from './vm/index.js';
 export * from './cbpf/index.js';
 export * from './seccomp/index.js';
 export * from './maps/index.js';
+export * from './elf/index.js';
+export * from './verifier/index.js';
+export * from './trace/index.js';
