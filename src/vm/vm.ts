@@ -155,6 +155,7 @@ export class Vm {
   engine: string;
   private stacks: Region[] | undefined;
   private busy = false;
+  private spare: ExecContext | undefined;
 
   constructor(opts: VmOptions = {}) {
     this.memory = opts.memory ?? new Memory();
@@ -193,7 +194,14 @@ export class Vm {
   /** @internal Runs a loaded program (see {@link LoadedProgram.run}). */
   execute(lp: LoadedProgram, opts: RunOptions): RunResult {
     const engine = getEngine(opts.engine ?? this.engine);
-    const ex = new ExecContext(this.memory, this.env, lp.progType);
+    let ex: ExecContext;
+    if (!this.busy && this.spare !== undefined) {
+      ex = this.spare;
+      ex.reset(this.env, lp.progType);
+    } else {
+      ex = new ExecContext(this.memory, this.env, lp.progType);
+      if (!this.busy) this.spare = ex;
+    }
     ex.budget = checkBudget(opts.budget ?? this.budget);
     ex.helpers = this.helpers.table();
     ex.image = lp.image;
