@@ -17,6 +17,35 @@ import { createEnv } from '../vm/env.js';
 import { Vm, type LoadedProgram } from '../vm/vm.js';
 import type { CollectionSpec, ProgramSpec } from './spec.js';
 
+/**
+ * A program's instructions with its map references patched: ld_imm64 src 1
+ * (map) or 2 (direct value access, offset in the second slot's imm) and imm =
+ * the map's index in `mapIndex` (the collection's map order). These are the
+ * bytes bpfsim runs, and the bytes a loader that passes maps by index (the
+ * kernel with fd_array, or koracle's --map list) would load.
+ * @throws BpfError (ELF) for a reference to an unknown map or a slot that is not an ld_imm64
+ */
+export function programBytes(ps: ProgramSpec, mapIndex: ReadonlyMap<string, number>): Uint8Array {
+  const bytes = ps.insns.slice();
+  const view = new DataView(bytes.buffer);
+  for (const r of ps.references) {
+    const mi = mapIndex.get(r.map);
+    if (mi === undefined) throw new BpfError(ErrorCode.Elf, `program '${ps.name}' refers to unknown map '${r.map}'`, r.slot);
+    if (r.slot < 0 || (r.slot + 2) * 8 > bytes.length || bytes[r.slot * 8] !== 0x18) {
+      throw new BpfError(ErrorCode.Elf, `program '${ps.name}': map reference at slot ${r.slot} is not an ld_imm64`, r.slot);
+    }
+    bytes[r.slot * 8 + 1] = (bytes[r.slot * 8 + 1]! & 0x0f) | ((r.kind === 'map' ? 1 : 2) << 4);
+    view.setInt32(r.slot * 8 + 4, mi, true);
+    if (r.kind === 'value') view.setInt32(r.slot * 8 + 12, r.offset, true);
+  }
+  return bytes;
+}
+
+/** The map-name → index table of a collection spec (spec order). */
+export function mapIndexOf(spec: CollectionSpec): Map<string, number> {
+  return new Map(spec.maps.map((m, i) => [m.name ?? `map${i}`, i]));
+}
+
 /** Options of {@link loadCollection}. */
 export interface LoadCollectionOptions {
   /** The VM to load into (its memory holds the maps; the map helpers are registered into it). Default: a new Vm. */
@@ -103,18 +132,7 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
     }
     const index = new Map<string, number>(col.mapList.map((m, i) => [[...col.maps.keys()][i]!, i]));
     for (const ps of spec.programs) {
-      const bytes = ps.insns.slice();
-      const view = new DataView(bytes.buffer);
-      for (const r of ps.references) {
-        const mi = index.get(r.map);
-        if (mi === undefined) throw new BpfError(ErrorCode.Elf, `program '${ps.name}' refers to unknown map '${r.map}'`, r.slot);
-        if (r.slot < 0 || (r.slot + 2) * 8 > bytes.length || bytes[r.slot * 8] !== 0x18) {
-          throw new BpfError(ErrorCode.Elf, `program '${ps.name}': map reference at slot ${r.slot} is not an ld_imm64`, r.slot);
-        }
-        bytes[r.slot * 8 + 1] = (bytes[r.slot * 8 + 1]! & 0x0f) | ((r.kind === 'map' ? 1 : 2) << 4);
-        view.setInt32(r.slot * 8 + 4, mi, true);
-        if (r.kind === 'value') view.setInt32(r.slot * 8 + 12, r.offset, true);
-      }
+      const bytes = programBytes(ps, index);
       if (col.programs.has(ps.name)) throw new BpfError(ErrorCode.Elf, `duplicate program name '${ps.name}'`);
       col.programs.set(ps.name, vm.load(bytes, { progType: ps.type, maps: col.mapList, name: ps.name }));
     }

@@ -250,7 +250,7 @@ export abstract class BpfMap implements VmMap {
 
   /** bpf_map_update_elem from a program running on `cpu` (value is valueSize bytes). @throws ErrnoError */
   progUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu = 0): void {
-    if (flags & UpdateFlag.BPF_F_LOCK) fail('EINVAL', `${this.label}: BPF_F_LOCK on a map without bpf_spin_lock`);
+    // BPF_F_LOCK without a spin lock is EINVAL, checked by each map type at its own point.
     this.doUpdate(key, value, flags, cpu);
   }
 
