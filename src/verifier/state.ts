@@ -76,6 +76,11 @@ export interface Checkpoint {
   branches: number;
   parent: Checkpoint | undefined;
   pc: number;
+  /** Pruning hits and misses (states that keep missing are dropped). */
+  hit: number;
+  miss: number;
+  /** Register fingerprint for the exact (loop) comparison. */
+  fp: string;
 }
 
 /** A fresh NOT_INIT register. */

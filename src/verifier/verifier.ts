@@ -77,7 +77,7 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     strictAlign: (flags & 1) !== 0 && (flags & 2) === 0,
     rawMemSize: opts.rawMemSize ?? 64, insnLimit: opts.insnLimit ?? 1_000_000,
     log: [], idGen: 0, insnProcessed: 0, totalStates: 0, peakStates: 0, curStates: 0, maxStatesPerInsn: 0,
-    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(),
+    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(), jmpsProcessed: 0, lastCheckpointInsn: -100, lastCheckpointJmps: -100,
   };
   try {
     checkLdImm64(env);
@@ -197,7 +197,7 @@ function doCheck(env: Env): void {
       if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
       else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}: ` : ''}${formatState(env, st)}`);
       printState = false;
-      L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
+      if (env.logLevel > 0) L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
       const row = p.rowAt(pc)!;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
@@ -216,10 +216,17 @@ function doCheck(env: Env): void {
 function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
   let list = env.explored.get(pc);
   if (!list) { list = []; env.explored.set(pc, list); }
-  for (const c of list) {
+  let fp: string | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
     if (c.branches === 0) {
-      if (statesCover(c.st, st, false)) return 'prune';
-    } else if (statesCover(c.st, st, true)) {
+      if (statesCover(c.st, st, false)) { c.hit++; return 'prune'; }
+      // Like the kernel: a finished state that keeps missing is dropped from the list.
+      if (++c.miss > c.hit * 3 + 3) { list.splice(i, 1); i--; env.curStates--; }
+      continue;
+    }
+    fp ??= fingerprint(st);
+    if (c.fp === fp && statesCover(c.st, st, true)) {
       if (env.logLevel > 0) {
         env.log.push(`infinite loop detected at insn ${pc}`);
         env.log.push(`cur state: ${formatState(env, st)}`);
@@ -227,9 +234,12 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
       throw new Reject(`infinite loop detected at insn ${pc}`, pc, 'EINVAL');
     }
   }
-  if (list.length >= 64) return 'go';
+  // Like the kernel, a new checkpoint needs some progress since the last one.
+  if (list.length >= 64 || env.insnProcessed - env.lastCheckpointInsn < 8 && env.jmpsProcessed - env.lastCheckpointJmps < 2) return 'go';
+  env.lastCheckpointInsn = env.insnProcessed;
+  env.lastCheckpointJmps = env.jmpsProcessed;
   const snap = cloneState(st);
-  const cp: Checkpoint = { st: snap, branches: 1, parent: st.parent, pc };
+  const cp: Checkpoint = { st: snap, branches: 1, parent: st.parent, pc, hit: 0, miss: 0, fp: fp ?? fingerprint(st) };
   snap.parent = undefined;
   st.parent = cp;
   list.push(cp);
@@ -238,6 +248,15 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
   env.peakStates = Math.max(env.peakStates, env.curStates);
   env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, list.length);
   return 'go';
+}
+
+/** A cheap digest of the registers: equal states have equal fingerprints. */
+function fingerprint(st: State): string {
+  let s = `${st.frames.length}`;
+  for (const f of st.frames) {
+    for (const r of f.regs) s += r.type === 'scalar' ? `|${r.s.var_off.value}` : `|${r.type}${r.off}`;
+  }
+  return s;
 }
 
 type PushFn = (st: State, target: number, from: number) => void;
@@ -299,6 +318,7 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
     case 'ja':
       return pc + 1 + (row.cls === Cls.JMP32 ? imm : off);
     case 'jcond':
+      env.jmpsProcessed++;
       return condJump(env, st, row, pc, push);
     case 'call':
       if (src === CallSrc.PSEUDO_CALL) return funcCall(env, st, pc);
