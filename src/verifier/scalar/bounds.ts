@@ -325,8 +325,31 @@ export function regBoundOffset(r: MutScalar): void {
 /** Number of `__reg_deduce_bounds` passes in `reg_bounds_sync` (3 in the running 6.18 kernel, checked differentially). */
 export const DEDUCE_PASSES = 3;
 
-/** reg_bounds_sync on a working copy, in place. */
+/**
+ * reg_bounds_sync on a working copy, in place. Two shortcuts give the same
+ * result as the full pipeline (property-tested against
+ * `boundsSyncKernelInPlace`): a constant var_off inside all eight bounds
+ * becomes that constant, and the completely unknown scalar stays as it is.
+ */
 export function boundsSyncInPlace(r: MutScalar): void {
+  const t = r.var_off;
+  if (t.mask === 0n) {
+    const c = t.value;
+    const lo = c & U32_MAX;
+    if (c >= r.umin && c <= r.umax && s64(c) >= r.smin && s64(c) <= r.smax &&
+        lo >= r.u32min && lo <= r.u32max && s32(lo) >= r.s32min && s32(lo) <= r.s32max) {
+      markKnown(r, c);
+      return;
+    }
+  } else if (t.mask === U64_MAX && r.umin === 0n && r.umax === U64_MAX && r.smin === S64_MIN && r.smax === S64_MAX &&
+      r.u32min === 0n && r.u32max === U32_MAX && r.s32min === S32_MIN && r.s32max === S32_MAX) {
+    return;
+  }
+  boundsSyncKernelInPlace(r);
+}
+
+/** reg_bounds_sync step by step, without shortcuts, in place. */
+export function boundsSyncKernelInPlace(r: MutScalar): void {
   updateRegBounds(r);
   for (let i = 0; i < DEDUCE_PASSES; i++) regDeduceBounds(r);
   regBoundOffset(r);
@@ -341,6 +364,13 @@ export function boundsSyncInPlace(r: MutScalar): void {
 export function boundsSync(s: Scalar | MutScalar): Scalar {
   const r = mut(s);
   boundsSyncInPlace(r);
+  return freeze(r);
+}
+
+/** boundsSync without the shortcuts (same results; exported for tests). */
+export function boundsSyncKernel(s: Scalar | MutScalar): Scalar {
+  const r = mut(s);
+  boundsSyncKernelInPlace(r);
   return freeze(r);
 }
 
