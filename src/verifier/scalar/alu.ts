@@ -442,7 +442,7 @@ export function scalarAluKernel(op: AluOpName, is64: boolean, dst: Scalar, src: 
       d.var_off = tnumSub(d.var_off, src.var_off);
       break;
     case 'neg': {
-      const old = freeze(d);
+      const old: Scalar = { ...d };
       markKnown(d, 0n);
       sub32(d, old);
       sub64(d, old);

@@ -52,9 +52,9 @@ export function mut(s: Scalar): MutScalar {
   return { ...s };
 }
 
-/** Freezes a working copy into a `Scalar`. */
+/** Hands a finished working copy out as a `Scalar` (no copy: the copy is not touched again). */
 export function freeze(s: MutScalar): Scalar {
-  return Object.freeze({ ...s });
+  return s;
 }
 
 /** Sets every bound of `r` to the constant `imm` (___mark_reg_known). */
