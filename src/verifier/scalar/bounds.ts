@@ -12,6 +12,7 @@
  * s32min <= (s32)x <= s32max. Functions take and return immutable values; the
  * kernel-shaped steps work on a private mutable copy (`MutScalar`).
  */
+import { BpfError, ErrorCode } from '../../errors.js';
 import {
   type Tnum, TNUM_UNKNOWN, tnumClearSubreg, tnumConst, tnumConstSubreg, tnumContains, tnumIntersect,
   tnumIsConst, tnumOr, tnumRange, tnumStep, tnumSubreg, tnumSubregIsConst,
@@ -120,10 +121,12 @@ export function scalarConst(v: bigint): Scalar {
  * (a signed 32-bit number) sign-extended to 64 bits (`__mark_reg_known(reg,
  * insn->imm)`), or zero-extended from 32 bits when `zext32` (32-bit
  * `w = imm`, `__mark_reg_known(reg, (u32)insn->imm)`).
- * @throws RangeError if imm is not an integer in [-2^31, 2^32).
+ * @throws BpfError (BAD_PROGRAM) if imm is not an integer in [-2^31, 2^32).
  */
 export function scalarImm(imm: number, zext32 = false): Scalar {
-  if (!Number.isInteger(imm) || imm < -0x8000_0000 || imm > 0xffff_ffff) throw new RangeError(`bad immediate ${imm}`);
+  if (!Number.isInteger(imm) || imm < -0x8000_0000 || imm > 0xffff_ffff) {
+    throw new BpfError(ErrorCode.BadProgram, `immediate ${imm} is not a 32-bit value`);
+  }
   const v = BigInt(imm | 0);
   return scalarConst(zext32 ? u32(v) : v);
 }
@@ -141,8 +144,8 @@ export function scalarUnknown(): Scalar {
 }
 
 /**
- * The scalar of all x with umin <= x <= umax (unsigned 64-bit), synchronised.
- * @throws RangeError never for well-formed input; umin > umax gives an empty (inconsistent) scalar.
+ * The scalar of all x with umin <= x <= umax (unsigned 64-bit), synchronised
+ * (umin > umax gives an inconsistent scalar, see scalarIsEmpty).
  */
 export function scalarRange(umin: bigint, umax: bigint): Scalar {
   const r = mut(SCALAR_UNKNOWN);
