@@ -180,10 +180,8 @@ async function cmdCompile(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (out !== undefined) writeFileSync(out, bytes ?? text ?? '');
-  else if (bytes !== undefined) {
-    if (io.isTTY) throw usage('refusing to write raw bytes to a terminal; use --out FILE or --format hex');
-    io.stdout(Buffer.from(bytes).toString('latin1'));
-  } else io.stdout(text!);
+  else if (bytes !== undefined) throw usage('raw bytes need --out FILE (or use --format hex)');
+  else io.stdout(text!);
   return 0;
 }
 
