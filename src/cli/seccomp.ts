@@ -38,18 +38,20 @@ const HELP = `usage:
 
 P is a Docker/OCI seccomp profile file, or 'default' for the embedded default profile.
 Common options: --target ARCH (native arch, default x86_64), --caps CAP,... (default: Docker's
-default capabilities; '' for none), --kernel X.Y (default: the running kernel).
+default capabilities; '' for none), --kernel X.Y (default: the running kernel), --no-enosys-stub
+(libseccomp's filter alone, without runc's -ENOSYS stub for syscalls above the profile's largest).
 simulate exits with status 2 when any call would be denied.
 `;
 
 const COMMON: Record<string, OptSpec> = {
-  target: { value: true }, caps: { value: true }, kernel: { value: true }, help: { value: false },
+  target: { value: true }, caps: { value: true }, kernel: { value: true }, 'no-enosys-stub': {}, help: { value: false },
 };
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
 function translateOpts(o: Opts): TranslateOptions {
-  const t: { arch?: string; caps?: string[]; kernel?: string } = {};
+  const t: { arch?: string; caps?: string[]; kernel?: string; enosysStub?: boolean } = {};
+  if (o['no-enosys-stub'] === true) t.enosysStub = false;
   if (typeof o.target === 'string') t.arch = o.target;
   if (typeof o.caps === 'string') t.caps = o.caps.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (typeof o.kernel === 'string') t.kernel = o.kernel;
@@ -234,7 +236,8 @@ async function cmdEval(argv: string[], io: CliIo): Promise<number> {
   if (opts.json) io.stdout(resultLine(undefined, ret) + '\n');
   else {
     const d = evaluatePolicy(policy, { nr, arch: abi.audit, args });
-    const why = d.badArch ? 'architecture not in the policy' : d.rule ? `rule from ${d.rule.origin ?? 'policy'}` : 'default action';
+    const why = d.enosysStub ? "runc's -ENOSYS stub (above the largest syscall the profile names)"
+      : d.badArch ? 'architecture not in the policy' : d.rule ? `rule from ${d.rule.origin ?? 'policy'}` : 'default action';
     io.stdout(`${opts.syscall} (${abi.name} nr ${nr}): ${formatAction(ret)} — ${why}\n`);
   }
   return 0;
