@@ -51,9 +51,9 @@ export interface TranslateOptions {
   /** Bad-arch action (default KILL_THREAD, libseccomp's SCMP_ACT_KILL). */
   readonly badArchAction?: PolicyAction;
   /**
-   * Model runc's -ENOSYS stub (default true: runc is the default runtime of
-   * Docker and Podman). Set false for libseccomp's filter alone (crun, or to
-   * compare with libseccomp).
+   * Model runc's -ENOSYS stub (default true: runc is Docker's default
+   * runtime). Set false for libseccomp's filter alone (e.g. to compare with
+   * libseccomp's own output).
    */
   readonly enosysStub?: boolean;
 }
