@@ -3,7 +3,7 @@
  * ALU, stack store/load, mul/div, branch), reporting nanoseconds per executed
  * instruction for each engine. Run after `npm run build`:
  *
- *   node bench/vm-speed.js [--engine interp] [--iters 100000] [--quick]
+ *   node bench/vm-speed.js [--engine interp|jit] [--iters 100000] [--quick]
  *
  * Results: bench/results/vm-speed.json and bench/results/vm-speed.md.
  * ns/insn = (time per program run) / (instructions the run executed). The
@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { Vm, engineNames } from '../dist/index.js';
+import '../dist/vm/jit/index.js'; // registers the jit engine
 import { vmSpeedLoops } from './vm-speed-loops.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
