@@ -179,6 +179,32 @@ function ldAbsCases(seed: number, count: number): Array<{ prog: Uint8Array; payl
 }
 
 describe.skipIf(!koracleAvailable())('kernel differential (koracle)', () => {
+  it('xdp: ctx data / data_end rewrites and packet loads: same r0 and packet', () => {
+    const g = new Gen(rng(0x8d9));
+    const cs = Array.from({ length: 60 }, () => {
+      const packet = Uint8Array.from({ length: 14 + g.int(50) }, () => g.int(256));
+      const k = 1 + g.int(70);
+      const prog = encodeInsns([
+        I(0x61, 2, 1, 0), I(0x61, 3, 1, 4), I(0xbf, 0, 3), I(0x1f, 0, 2), // r0 = data_end - data
+        I(0xbf, 4, 2), I(0x07, 4, 0, 0, k), I(0x2d, 4, 3, 4, 0), // if data + k > data_end goto out
+        I(0x71, 5, 2, k - 1), I(0x67, 5, 0, 0, 8), I(0x0f, 0, 5), // r0 += pkt[k-1] << 8
+        I(0x72, 2, 0, 0, 0xab), // pkt[0] = 0xab
+        I(0x95),
+      ]);
+      return { prog, packet };
+    });
+    const res = koracleBatch('ebpf-run', cs.map((c) => ({ prog: bytesToHex(c.prog), data: bytesToHex(c.packet), type: 'xdp', r0_64: true })));
+    let accepted = 0;
+    res.forEach((k, i) => {
+      if (k.status !== 'accepted' || k.run_errno !== 0) return;
+      accepted++;
+      const packet = cs[i]!.packet.slice();
+      const r = runProgram(cs[i]!.prog, { progType: 'xdp', packet });
+      expect('0x' + r.r0.toString(16).padStart(16, '0'), `case ${i}`).toBe(k.r0);
+      expect(bytesToHex(packet), `case ${i}`).toBe(k.data_out);
+    });
+    expect(accepted).toBeGreaterThan(cs.length * 0.9);
+  });
   it('LD_ABS / LD_IND on socket_filter packets: same r0 (out of bounds ends with 0)', () => {
     const cs = ldAbsCases(0x1dab5, 150);
     const eth = new Uint8Array(14);
