@@ -39,7 +39,7 @@ import { atomic, ctxLoad, ldAbs } from '../interp-slow.js';
 import {
   arsh64, bswap16, bswap32, bswap64, lsh64, mul64, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
 } from '../u64.js';
-import { emitInsn, flowOf, lo, hi, num, spillAll, writesR10, type EmitCtx } from './emit.js';
+import { emitInsn, flowOf, jumpCondition, lo, hi, num, spillAll, writesR10, type EmitCtx } from './emit.js';
 
 /** Where execution continues after a generated function returned 1. */
 export interface JitState {
@@ -77,6 +77,8 @@ export interface JitProgram {
 export interface CompileOptions {
   /** Specialise r10-relative stack accesses; ignored (false) when the image may write r10. Default true. */
   fastStack?: boolean;
+  /** Emit forward conditional jumps and loops as structured `if` / `for` where possible (default true); else every jump dispatches. */
+  structured?: boolean;
 }
 
 const T = new Int32Array(2);
@@ -153,6 +155,79 @@ function comment(image: ProgramImage, pc: number): string {
   return /^[a-z0-9 ]{1,24}$/.test(m) ? `// ${num(pc)}: ${m}` : `// ${num(pc)}`;
 }
 
+/** A conditional jump emitted as structured code: a forward `if` or a loop back edge. */
+interface Region {
+  /** Slot of the jump. */
+  readonly jump: number;
+  readonly target: number;
+  /** First and last slot the region covers: [jump+1, target-1] (if) or [target, jump] (loop). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly loop: boolean;
+}
+
+/**
+ * Chooses which conditional jumps become structured code (an `if` around the
+ * skipped slots, or a labelled `for` around a loop body) and which blocks need
+ * a `case` label (dispatch targets: slot 0, the end, call targets, return
+ * addresses, targets of every other jump). A region may hold no `case` label
+ * (a loop only at its header) and regions must nest; conflicting jumps fall
+ * back to dispatch, until a fixpoint.
+ */
+function structure(image: ProgramImage, blocks: Block[], enabled: boolean): { regions: Map<number, Region>; isCase: Uint8Array } {
+  const p = image.program;
+  const n = p.length;
+  const cand = new Map<number, Region>();
+  const dispatchTargets: number[] = [0, n];
+  const loopAt = new Map<number, number>(); // header -> latch slot of the structured candidate
+  for (const b of blocks) {
+    const j = b.slots[b.slots.length - 1];
+    if (j === undefined) continue;
+    const r = p.rowAt(j)!;
+    const t = jumpTarget(p, j);
+    const f = flowOf(p, j, r);
+    if (f === 'cond' && t !== undefined && !enabled) dispatchTargets.push(t);
+    else if (f === 'cond' && t !== undefined) {
+      if (t > j) cand.set(j, { jump: j, target: t, lo: j + 1, hi: t - 1, loop: false });
+      else {
+        const prev = loopAt.get(t);
+        if (prev === undefined || prev < j) loopAt.set(t, j);
+        cand.set(j, { jump: j, target: t, lo: t, hi: j, loop: true });
+      }
+    } else if (t !== undefined) dispatchTargets.push(t);
+    if (f === 'call') dispatchTargets.push(j + 1);
+  }
+  // One structured loop per header: the outermost back edge.
+  for (const [j, r] of cand) if (r.loop && loopAt.get(r.target) !== j) cand.delete(j);
+  const dropped: number[] = [];
+  const isCase = new Uint8Array(n + 1);
+  for (;;) {
+    isCase.fill(0);
+    for (const t of dispatchTargets) isCase[t] = 1;
+    for (const j of dropped) isCase[jumpTarget(p, j)!] = 1;
+    let changed = false;
+    const list = [...cand.values()];
+    for (const r of list) {
+      let ok = true;
+      for (let s = r.loop ? r.lo + 1 : r.lo; s <= r.hi && ok; s++) if (isCase[s] === 1) ok = false;
+      if (ok) {
+        for (const o of list) {
+          if (o === r || !cand.has(o.jump)) continue;
+          // Extents include an if's own jump slot (its code opens the if).
+          const rl = r.loop ? r.lo : r.jump, ol = o.loop ? o.lo : o.jump;
+          const disjoint = o.hi < rl || ol > r.hi;
+          const inside = ol >= rl && o.hi <= r.hi;
+          const outside = rl >= ol && r.hi <= o.hi;
+          if (!disjoint && !inside && !outside) { ok = false; break; }
+        }
+      }
+      if (!ok) { cand.delete(r.jump); dropped.push(r.jump); changed = true; break; }
+    }
+    if (!changed) break;
+  }
+  return { regions: cand, isCase };
+}
+
 /**
  * Generates the JavaScript source of `image` (the body of a factory taking
  * `rt`, `IMG`, `words` and returning the {@link JitFn}).
@@ -162,7 +237,11 @@ export function generateSource(image: ProgramImage, opts: CompileOptions = {}): 
   const p = image.program;
   const fastStack = (opts.fastStack ?? true) && !imageWritesR10(image);
   const blocks = basicBlocks(image);
+  const { regions, isCase } = structure(image, blocks, opts.structured ?? true);
+  const loopsAt = new Map<number, Region>();
+  for (const r of regions.values()) if (r.loop) loopsAt.set(r.target, r);
   const out: string[] = [];
+  const pad = (d: number): string => '  '.repeat(d + 4);
   out.push(`'use strict';`);
   out.push(`const { ${RT_NAMES} } = rt;`);
   out.push(`return function bpf_jit(ex, pc, fp, n, st) {`);
@@ -172,39 +251,72 @@ export function generateSource(image: ProgramImage, opts: CompileOptions = {}): 
   out.push(`  let ${decl.join(', ')};`);
   if (fastStack) out.push(`  let sb = regions[r10h].bytes, sv = regions[r10h].view;`);
   out.push(`  try {`);
-  out.push(`    for (;;) {`);
+  out.push(`    main: for (;;) {`);
   out.push(`      switch (pc) {`);
-  for (const b of blocks) {
-    const L = b.slots.length;
-    out.push(`        case ${num(b.start)}: {`);
-    if (L === 0) {
-      // Falling off the end: the interpreter counts one more instruction and finds no opcode there.
-      out.push(`          if (n + 1 > lim) { ex.insns = n; throw ex.budgetFault(${num(b.start)}); }`);
-      out.push(`          n += 1; throw badOpcode(ex, ${num(b.start)}, 0);`);
-      out.push(`        }`);
-      continue;
-    }
-    // Careful copy: the budget runs out inside this block.
-    out.push(`          if (n + ${L} > lim) {`);
-    for (let k = 0; k < L; k++) {
-      const pc = b.slots[k]!;
-      if (k === L - 1) {
-        out.push(`            ex.insns = n; throw ex.budgetFault(${num(pc)});`);
-        break;
+
+  /** Emits blocks from index `bi` while they start at or before `last`; returns the next block index. */
+  const emitBlocks = (bi0: number, last: number, depth: number, openLoop: number): number => {
+    let bi = bi0;
+    while (bi < blocks.length && blocks[bi]!.start <= last) {
+      const b = blocks[bi]!;
+      const ind = pad(depth);
+      if (isCase[b.start] === 1 && openLoop !== b.start) {
+        if (depth !== 0) throw new BpfError(ErrorCode.Runtime, `jit: dispatch target ${b.start} inside structured code`);
+        out.push(`${ind}case ${num(b.start)}:`);
       }
-      out.push(`            if (++n > lim) { ex.insns = n - 1; throw ex.budgetFault(${num(pc)}); }`);
-      out.push(`            ${emitInsn(ctx(image, pc, 'n', fastStack), pc, p.rowAt(pc)!)}`);
+      const loop = loopsAt.get(b.start);
+      if (loop !== undefined && openLoop !== b.start) {
+        out.push(`${ind}L${num(b.start)}: for (;;) {`);
+        bi = emitBlocks(bi, loop.hi, depth + 1, b.start);
+        out.push(`${pad(depth + 1)}break;`);
+        out.push(`${ind}}`);
+        continue;
+      }
+      const L = b.slots.length;
+      if (L === 0) {
+        // Falling off the end: the interpreter counts one more instruction and finds no opcode there.
+        out.push(`${ind}if (n + 1 > lim) { ex.insns = n; throw ex.budgetFault(${num(b.start)}); }`);
+        out.push(`${ind}n += 1; throw badOpcode(ex, ${num(b.start)}, 0);`);
+        bi++;
+        continue;
+      }
+      // Careful copy: the budget runs out inside this block.
+      out.push(`${ind}if (n + ${L} > lim) {`);
+      for (let k = 0; k < L; k++) {
+        const pc = b.slots[k]!;
+        if (k === L - 1) {
+          out.push(`${ind}  ex.insns = n; throw ex.budgetFault(${num(pc)});`);
+          break;
+        }
+        out.push(`${ind}  if (++n > lim) { ex.insns = n - 1; throw ex.budgetFault(${num(pc)}); }`);
+        out.push(`${ind}  ${emitInsn(ctx(image, pc, 'n', fastStack), pc, p.rowAt(pc)!)}`);
+      }
+      out.push(`${ind}}`);
+      out.push(`${ind}n += ${L};`);
+      for (let k = 0; k < L; k++) {
+        const pc = b.slots[k]!;
+        const c = L - 1 - k;
+        out.push(`${ind}${comment(image, pc)}`);
+        const reg = regions.get(pc);
+        if (reg !== undefined && k === L - 1) {
+          const cond = jumpCondition(p, pc, p.rowAt(pc)!);
+          if (reg.loop) {
+            out.push(`${ind}if (${cond}) continue L${num(reg.target)};`);
+          } else {
+            out.push(`${ind}if (!(${cond})) {`);
+            bi = emitBlocks(bi + 1, reg.hi, depth + 1, -1);
+            out.push(`${ind}}`);
+            bi--; // the loop's bi++ below moves past this block only once
+          }
+          continue;
+        }
+        out.push(`${ind}${emitInsn(ctx(image, pc, c === 0 ? 'n' : `(n - ${c})`, fastStack), pc, p.rowAt(pc)!)}`);
+      }
+      bi++;
     }
-    out.push(`          }`);
-    out.push(`          n += ${L};`);
-    for (let k = 0; k < L; k++) {
-      const pc = b.slots[k]!;
-      const c = L - 1 - k;
-      out.push(`          ${comment(image, pc)}`);
-      out.push(`          ${emitInsn(ctx(image, pc, c === 0 ? 'n' : `(n - ${c})`, fastStack), pc, p.rowAt(pc)!)}`);
-    }
-    out.push(`        }`);
-  }
+    return bi;
+  };
+  emitBlocks(0, p.length, 0, -1);
   out.push(`        default: throw badEntry(ex, pc);`);
   out.push(`      }`);
   out.push(`    }`);

@@ -201,6 +201,15 @@ function condition(op: number, is64: boolean, d: number, bh: string, bl: string,
   }
 }
 
+/** The branch condition (a JavaScript boolean expression) of the conditional jump at `pc`. */
+export function jumpCondition(p: Program, pc: number, r: OpcodeRow): string {
+  const d = p.dst[pc]!, s = p.src[pc]!, imm = p.imm[pc]!;
+  let bh: string, bl: string, bhU: string, blU: string;
+  if (r.source === 'X') { bh = hi(s); bl = lo(s); bhU = `(${bh} >>> 0)`; blU = `(${bl} >>> 0)`; }
+  else { bh = num(imm >> 31); bl = num(imm); bhU = num((imm >> 31) >>> 0); blU = num(imm >>> 0); }
+  return condition(r.op, r.cls === Cls.JMP, d, bh, bl, bhU, blU);
+}
+
 /** The region lookup and bounds/permission check of a memory access; leaves `rg` and `o` in scope. */
 function access(pc: number, base: number, off: number, size: number, write: boolean): string {
   const perm = write ? 2 : 1;
@@ -243,7 +252,7 @@ export function endRun(count: string): string {
 
 /**
  * JavaScript statements for the instruction at `pc` (any kind; control
- * transfers end with `continue` / `return`).
+ * transfers end with `continue main` / `return`).
  * @throws BpfError (RUNTIME) on an internal inconsistency (never for program input).
  */
 export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
@@ -317,20 +326,16 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       return `if (!ldAbs(ex, ${o}, ${size})) { r0l = 0; r0h = 0; ${endRun(c.count)} } r0l = R[0]; r0h = R[1];`;
     }
     case 'ja':
-      return `pc = ${num(c.target!)}; continue;`;
-    case 'jcond': {
-      let bh: string, bl: string, bhU: string, blU: string;
-      if (r.source === 'X') { bh = hi(s); bl = lo(s); bhU = `(${bh} >>> 0)`; blU = `(${bl} >>> 0)`; }
-      else { bh = num(imm >> 31); bl = num(imm); bhU = num((imm >> 31) >>> 0); blU = num(imm >>> 0); }
-      return `if (${condition(r.op, r.cls === Cls.JMP, d, bh, bl, bhU, blU)}) { pc = ${num(c.target!)}; continue; }`;
-    }
+      return `pc = ${num(c.target!)}; continue main;`;
+    case 'jcond':
+      return `if (${jumpCondition(p, pc, r)}) { pc = ${num(c.target!)}; continue main; }`;
     case 'call': {
       if (s === CallSrc.PSEUDO_CALL) {
         let st = `if (fp + 1 >= ${MAX_CALL_FRAMES}) throw callDepth(ex, ${P}); { const f = fp * ${FRAME_WORDS}; frames[f] = ${num(pc + 1)}; `;
         for (let i = 0; i < 5; i++) st += `frames[f + ${1 + 2 * i}] = ${lo(6 + i)}; frames[f + ${2 + 2 * i}] = ${hi(6 + i)}; `;
         st += `} ex.frameImages[fp] = IMG; fp++; { const sid = ex.stackIds[fp]; regions[sid].bytes.fill(0); r10l = ${STACK_BYTES}; r10h = sid; }`;
         if (c.fastStack) st += ` sb = regions[r10h].bytes; sv = regions[r10h].view;`;
-        return st + ` pc = ${num(c.target!)}; continue;`;
+        return st + ` pc = ${num(c.target!)}; continue main;`;
       }
       if (s === CallSrc.KFUNC) return `throw kfunc(ex, ${P}, ${num(imm)});`;
       if (imm === BPF_FUNC_TAIL_CALL) {
@@ -345,7 +350,7 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       for (let i = 0; i < 5; i++) st += `${lo(6 + i)} = frames[f + ${1 + 2 * i}]; ${hi(6 + i)} = frames[f + ${2 + 2 * i}]; `;
       st += `} { const img = ex.frameImages[fp]; if (img !== IMG) { ${spillAll()}st.img = img; st.pc = pc; st.fp = fp; st.n = ${c.count}; return 1; } }`;
       if (c.fastStack) st += ` sb = regions[r10h].bytes; sv = regions[r10h].view;`;
-      return st + ' continue;';
+      return st + ' continue main;';
     }
     default:
       return `throw badOpcode(ex, ${P}, ${num(r.code)});`;

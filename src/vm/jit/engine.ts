@@ -21,27 +21,44 @@ interface Variants {
   readonly canFast: boolean;
 }
 
-const CACHE = new WeakMap<ProgramImage, Variants>();
+/** A per-options compilation cache (weak in the images). */
+class JitCache {
+  private readonly map = new WeakMap<ProgramImage, Variants>();
+  constructor(private readonly opts: CompileOptions) {}
 
-function variants(image: ProgramImage): Variants {
-  let v = CACHE.get(image);
-  if (v === undefined) {
-    v = { canFast: !imageWritesR10(image) };
-    CACHE.set(image, v);
+  private variants(image: ProgramImage): Variants {
+    let v = this.map.get(image);
+    if (v === undefined) {
+      v = { canFast: this.opts.fastStack !== false && !imageWritesR10(image) };
+      this.map.set(image, v);
+    }
+    return v;
   }
-  return v;
+
+  /** The fast variant when the image allows it and `fast`, else the generic one. */
+  get(image: ProgramImage, fast: boolean): JitProgram {
+    const v = this.variants(image);
+    if (v.canFast && fast) return (v.fast ??= compileImage(image, { ...this.opts, fastStack: true }));
+    return (v.generic ??= compileImage(image, { ...this.opts, fastStack: false }));
+  }
+
+  canFast(image: ProgramImage): boolean {
+    return this.variants(image).canFast;
+  }
 }
 
+const DEFAULT = new JitCache({});
+
 /**
- * The compiled form of `image` (compiled on first use, then cached for the
- * image's lifetime): the `fastStack` variant when the image allows it, unless
- * `opts.fastStack` is false.
+ * The compiled form of `image` under the default options (compiled on first
+ * use, then cached for the image's lifetime): the `fastStack` variant when the
+ * image allows it, unless `opts.fastStack` is false. Other options compile
+ * afresh (not cached).
  * @throws BpfError (BAD_OPCODE, BAD_JUMP, RUNTIME) when the image cannot be compiled.
  */
 export function jitCompile(image: ProgramImage, opts: CompileOptions = {}): JitProgram {
-  const v = variants(image);
-  if (v.canFast && opts.fastStack !== false) return (v.fast ??= compileImage(image, { fastStack: true }));
-  return (v.generic ??= compileImage(image, { fastStack: false }));
+  if (opts.structured === false) return compileImage(image, opts);
+  return DEFAULT.get(image, opts.fastStack !== false);
 }
 
 /**
@@ -61,10 +78,13 @@ function stackTopOk(ex: ExecContext, fp: number): boolean {
   return rg !== undefined && rg.bytes.length === STACK_SIZE && rg.perm === Perm.RW;
 }
 
-function entry(image: ProgramImage, ex: ExecContext, fp: number): JitProgram {
-  const v = variants(image);
-  if (v.canFast && stackTopOk(ex, fp)) return (v.fast ??= compileImage(image, { fastStack: true }));
-  return (v.generic ??= compileImage(image, { fastStack: false }));
+function executeWith(cache: JitCache, ex: ExecContext, image: ProgramImage): void {
+  const st: JitState = { img: image, pc: 0, fp: 0, n: 0 };
+  for (;;) {
+    const img = st.img;
+    const jp = cache.get(img, cache.canFast(img) && stackTopOk(ex, st.fp));
+    if (jp.fn(ex, st.pc, st.fp, st.n, st) === 0) return;
+  }
 }
 
 /**
@@ -73,15 +93,21 @@ function entry(image: ProgramImage, ex: ExecContext, fp: number): JitProgram {
  * @throws RuntimeFault exactly where the interpreter does (same code, slot, address, size).
  */
 export function executeJit(ex: ExecContext, image: ProgramImage): void {
-  const st: JitState = { img: image, pc: 0, fp: 0, n: 0 };
-  for (;;) {
-    const img = st.img;
-    if (entry(img, ex, st.fp).fn(ex, st.pc, st.fp, st.n, st) === 0) return;
-  }
+  executeWith(DEFAULT, ex, image);
+}
+
+/**
+ * An engine named `name` compiling with `opts` (its own cache), e.g. to
+ * compare code-generation variants; the `jit` engine is `createJitEngine('jit')`.
+ */
+export function createJitEngine(name: string, opts: CompileOptions = {}): Engine {
+  if (Object.keys(opts).length === 0) return { name, execute: executeJit };
+  const cache = new JitCache(opts);
+  return { name, execute: (ex, image) => executeWith(cache, ex, image) };
 }
 
 /** The `jit` engine. */
-export const jitEngine: Engine = { name: 'jit', execute: executeJit };
+export const jitEngine: Engine = createJitEngine('jit');
 
 /** Registers the `jit` engine with the VM (idempotent). */
 export function registerJitEngine(): void {

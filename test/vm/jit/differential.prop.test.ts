@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RuntimeFault } from '../../../src/errors.js';
-import { HelperRegistry, defaultHelpers, runProgram, type HelperDef } from '../../../src/vm/index.js';
+import { HelperRegistry, createJitEngine, defaultHelpers, registerEngine, runProgram, type HelperDef } from '../../../src/vm/index.js';
 import { genProgram, layout, TEST_HELPER_ID } from './gen.js';
 
 const testHelper: HelperDef = {
@@ -36,6 +36,11 @@ export function outcome(bytes: Uint8Array, memIn: Uint8Array, budget: number, en
   }
 }
 
+// The code-generation variants, each compared with the interpreter.
+registerEngine(createJitEngine('jit-dispatch', { structured: false }));
+registerEngine(createJitEngine('jit-generic', { fastStack: false }));
+const ENGINES = ['jit', 'jit-dispatch', 'jit-generic'] as const;
+
 const budgetArb = fc.oneof(fc.constant(1_000_000), fc.integer({ min: 0, max: 400 }));
 
 describe('jit vs interpreter on random programs', () => {
@@ -43,9 +48,8 @@ describe('jit vs interpreter on random programs', () => {
     fc.assert(fc.property(genProgram, fc.uint8Array({ minLength: 64, maxLength: 64 }), budgetArb, (g, mem, budget) => {
       const bytes = layout(g);
       const a = outcome(bytes, mem, budget, 'interp');
-      const b = outcome(bytes, mem, budget, 'jit');
-      expect(b).toEqual(a);
-    }), { numRuns: 400 });
+      for (const e of ENGINES) expect(outcome(bytes, mem, budget, e)).toEqual(a);
+    }), { numRuns: Number(process.env.JIT_RUNS ?? 400) });
   });
 
   it('exercises both outcomes (generator sanity)', () => {
