@@ -49,7 +49,7 @@ const OPERATORS = [
 const RE_REG = /^(%r|r|w)(\d+)(?![\w.])/;
 const RE_NUM = /^(0[xX][0-9a-fA-F]+|\d+)/;
 const RE_ID = /^(kernel-function|[A-Za-z_.][\w.]*)/;
-const RE_INDEX = /^\d+:\s*/;
+const RE_INDEX = /^(?:\d+[ \t]+)?\d+:\s*/;
 const RE_OBJDUMP_BYTES = /^(?:[0-9a-f]{2} ){7}[0-9a-f]{2}(?: (?:[0-9a-f]{2} ){7}[0-9a-f]{2})?\s+/;
 const RE_LIVE_REGS = /^[.0-9]{10}\s+(?=\([0-9a-f]{2}\))/;
 const RE_CODE = /^\(([0-9a-f]{2})\)\s*/;

@@ -13,4 +13,8 @@ export interface CommandRow {
 
 /** Commands by name (sub-commands such as `cbpf run` are dispatched by their own file). */
 export const COMMANDS: Record<string, CommandRow> = {
+  asm: { summary: 'assemble eBPF source to bytecode (hex or .bin)', load: () => import('./asm.js') },
+  disasm: { summary: 'disassemble eBPF bytecode (kernel, llvm or ubpf syntax)', load: () => import('./disasm.js') },
+  run: { summary: 'run an eBPF program (file, hex or asm; --batch for JSON lines) and print r0', load: () => import('./run.js') },
+  plugin: { summary: 'bpf_conformance plugin: program hex on stdin, r0 hex on stdout', load: () => import('./plugin.js') },
 };

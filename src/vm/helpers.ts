@@ -16,8 +16,43 @@
  * that fail with a clear message naming the helper.
  */
 
-import { BpfError, ErrorCode } from '../errors.js';
+import { BpfError, ErrorCode, RuntimeFault } from '../errors.js';
+import { Perm } from './memory.js';
 import type { HelperCall, HelperDef } from './types.js';
+
+function splitAddr(addr: bigint): [number, number] {
+  const a = BigInt.asUintN(64, addr);
+  return [Number(a >> 32n), Number(a & 0xffffffffn)];
+}
+
+/** A RuntimeFault at the call's pc (through `call.fault` when present). */
+export function helperFault(call: HelperCall, message: string, address?: bigint, size?: number, code: 'HELPER' | 'MEM_FAULT' | 'RUNTIME' = 'HELPER'): Error {
+  return call.fault !== undefined ? call.fault(message, address, size, code) : new RuntimeFault(code, message, call.pc, address, size);
+}
+
+/**
+ * Reads `size` bytes at a VM address (a copy).
+ * @throws RuntimeFault (MEM_FAULT) when the range is not readable.
+ */
+export function helperRead(call: HelperCall, addr: bigint, size: number): Uint8Array {
+  if (call.read !== undefined) return call.read(addr, size);
+  const [hi, lo] = splitAddr(addr);
+  const r = call.mem.check(hi, lo, size, Perm.READ);
+  if (r === undefined) throw helperFault(call, `invalid read of ${size} bytes at 0x${BigInt.asUintN(64, addr).toString(16)}`, BigInt.asUintN(64, addr), size, 'MEM_FAULT');
+  return r.bytes.slice(lo, lo + size);
+}
+
+/**
+ * Writes bytes at a VM address.
+ * @throws RuntimeFault (MEM_FAULT) when the range is not writable.
+ */
+export function helperWrite(call: HelperCall, addr: bigint, bytes: Uint8Array): void {
+  if (call.write !== undefined) { call.write(addr, bytes); return; }
+  const [hi, lo] = splitAddr(addr);
+  const r = call.mem.check(hi, lo, bytes.length, Perm.WRITE);
+  if (r === undefined) throw helperFault(call, `invalid write of ${bytes.length} bytes at 0x${BigInt.asUintN(64, addr).toString(16)}`, BigInt.asUintN(64, addr), bytes.length, 'MEM_FAULT');
+  r.bytes.set(bytes, lo);
+}
 
 /** Helper ids of the built-ins (`enum bpf_func_id`, include/uapi/linux/bpf.h). */
 export const BuiltinHelperId = {
@@ -157,7 +192,7 @@ export function formatTracePrintk(call: HelperCall, fmt: string, args: readonly 
 
 function safeRead(call: HelperCall, addr: bigint, size: number): Uint8Array | undefined {
   try {
-    return call.read(addr, size);
+    return helperRead(call, addr, size);
   } catch {
     return undefined;
   }
@@ -177,7 +212,7 @@ function readCString(call: HelperCall, addr: bigint, max: number): string {
 function kernelOnly(id: number, name: string): HelperDef {
   return {
     id, name,
-    fn: (call) => { throw call.fault(`helper bpf_${name} (${id}) needs a real kernel and is not available in bpfsim`); },
+    fn: (call) => { throw helperFault(call, `helper bpf_${name} (${id}) needs a real kernel and is not available in bpfsim`); },
   };
 }
 
@@ -209,7 +244,7 @@ export function defaultHelpers(): HelperDef[] {
         const out = new Uint8Array(n);
         const comm = new TextEncoder().encode(c.env.task.comm).subarray(0, Math.min(15, n - 1));
         out.set(comm);
-        c.write(buf, out);
+        helperWrite(c, buf, out);
         return 0n;
       },
     },
@@ -218,7 +253,7 @@ export function defaultHelpers(): HelperDef[] {
       fn: (c, fmtPtr, fmtSize, a1, a2, a3) => {
         const n = Number(fmtSize & 0xffffffffn);
         if (n === 0 || n > 4096) return U64(-EINVAL);
-        const raw = c.read(fmtPtr, n);
+        const raw = helperRead(c, fmtPtr, n);
         const nul = raw.indexOf(0);
         if (nul < 0) return U64(-EINVAL);
         const fmt = String.fromCharCode(...raw.subarray(0, nul));

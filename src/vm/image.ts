@@ -10,7 +10,7 @@
  */
 
 import { BpfError, ErrorCode } from '../errors.js';
-import { AluOp, CallSrc, PseudoSrc } from '../isa/opcodes.js';
+import { AluOp, AtomicOp, CallSrc, PseudoSrc } from '../isa/opcodes.js';
 import { type Program, ROW_LDDW_HI, jumpTarget } from '../isa/insn.js';
 import type { VmMap } from './types.js';
 
@@ -28,7 +28,7 @@ export const F_OFF = 3;
 export const F_IMM = 4;
 /** Record word: immediate, high 32 bits (sign of imm; ld_imm64: high half). */
 export const F_IMMHI = 5;
-/** Record word: jump / call target slot, or -1. */
+/** Record word: jump / call target as a word index (target slot × {@link W}), or -1. */
 export const F_TGT = 6;
 /** Record word: the original opcode byte. */
 export const F_CODE = 7;
@@ -46,7 +46,46 @@ export const Op = {
   CALL_LOCAL: 0x120, CALL_KFUNC: 0x121, TAIL_CALL: 0x122,
   /** Second slot of ld_imm64 (never executed: the first slot skips it). */
   LDDW_HI: 0x130,
+  /**
+   * Loads and stores relative to r10 in programs that never write r10: the
+   * F_OFF word holds the byte offset inside the frame's stack, statically
+   * checked to be in bounds.
+   */
+  FP_LDXW: 0x140, FP_LDXH: 0x141, FP_LDXB: 0x142, FP_LDXDW: 0x143, FP_LDXSW: 0x144, FP_LDXSH: 0x145, FP_LDXSB: 0x146,
+  FP_STW: 0x148, FP_STH: 0x149, FP_STB: 0x14a, FP_STDW: 0x14b,
+  FP_STXW: 0x14c, FP_STXH: 0x14d, FP_STXB: 0x14e, FP_STXDW: 0x14f,
 } as const;
+
+/** Stack bytes per frame (MAX_BPF_STACK); r10 points at its end. */
+const STACK_BYTES = 512;
+
+/** FP op for a load/store opcode byte. */
+const FP_OPS: ReadonlyMap<number, number> = new Map([
+  [0x61, Op.FP_LDXW], [0x69, Op.FP_LDXH], [0x71, Op.FP_LDXB], [0x79, Op.FP_LDXDW],
+  [0x81, Op.FP_LDXSW], [0x89, Op.FP_LDXSH], [0x91, Op.FP_LDXSB],
+  [0x62, Op.FP_STW], [0x6a, Op.FP_STH], [0x72, Op.FP_STB], [0x7a, Op.FP_STDW],
+  [0x63, Op.FP_STXW], [0x6b, Op.FP_STXH], [0x73, Op.FP_STXB], [0x7b, Op.FP_STXDW],
+]);
+
+const ACCESS_SIZE: Readonly<Record<number, number>> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
+
+/** True when the instruction at `pc` may write r10 (then r10-relative accesses are not specialised). */
+function writesR10(p: Program, pc: number): boolean {
+  const r = p.rowAt(pc);
+  if (r === undefined) return false;
+  const dst = p.dst[pc]!, src = p.src[pc]!;
+  switch (r.kind) {
+    case 'alu': case 'neg': case 'movsx': case 'end': case 'lddw': case 'ldx': case 'ldxsx':
+      return dst === 10;
+    case 'atomic': {
+      const op = p.imm[pc]!;
+      if (op === AtomicOp.LOAD_ACQ) return dst === 10;
+      return (op & AtomicOp.FETCH) !== 0 && op !== AtomicOp.CMPXCHG && src === 10;
+    }
+    default:
+      return false;
+  }
+}
 
 /** Helper id of bpf_tail_call. */
 export const BPF_FUNC_TAIL_CALL = 12;
@@ -59,6 +98,8 @@ export interface ProgramImage {
   readonly length: number;
   /** The source program. */
   readonly program: Program;
+  /** True when some instruction may write r10 (r10-relative accesses then use the generic path). */
+  readonly writesR10: boolean;
 }
 
 /** Map references for ld_imm64 src 1/2/5/6: by index (array) or by fd / key (Map). */
@@ -85,6 +126,8 @@ function split(out: Int32Array, b: number, v: bigint): void {
 export function buildImage(p: Program, maps?: MapTable): ProgramImage {
   const n = p.length;
   const words = new Int32Array(n * W);
+  let fpWritten = false;
+  for (let pc = 0; pc < n; pc++) if (p.row[pc] !== ROW_LDDW_HI && writesR10(p, pc)) fpWritten = true;
   for (let pc = 0; pc < n; pc++) {
     const b = pc * W;
     const code = p.code[pc]!;
@@ -145,12 +188,21 @@ export function buildImage(p: Program, maps?: MapTable): ProgramImage {
         }
         break;
       }
+      case 'ldx': case 'ldxsx': case 'st': case 'stx': {
+        const base = r.kind === 'ldx' || r.kind === 'ldxsx' ? p.src[pc]! : p.dst[pc]!;
+        const o = STACK_BYTES + p.off[pc]!;
+        if (!fpWritten && base === 10 && o >= 0 && o + ACCESS_SIZE[code & 0x18]! <= STACK_BYTES) {
+          op = FP_OPS.get(code)!;
+          words[b + F_OFF] = o;
+        }
+        break;
+      }
       default:
         break;
     }
     words[b + F_OP] = op;
     const t = jumpTarget(p, pc);
-    if (t !== undefined) words[b + F_TGT] = t;
+    if (t !== undefined) words[b + F_TGT] = t * W;
   }
-  return { words, length: n, program: p };
+  return { words, length: n, program: p, writesR10: fpWritten };
 }

@@ -9,4 +9,5 @@ export { buildImage, type ProgramImage, type MapTable, Op } from './image.js';
 export { interpret } from './interpreter.js';
 export * from './helpers.js';
 export * from './vm.js';
+export * from './conformance-helpers.js';
 export * from './jit/index.js';

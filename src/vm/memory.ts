@@ -34,6 +34,41 @@ export interface Region {
   perm: number;
   /** An object the region stands for (a map for kind 'map'), for helpers. */
   readonly owner?: unknown;
+  /**
+   * Exclusive end offset of readable bytes: `bytes.length` when readable,
+   * -1 when not (kept in sync with `perm`; lets engines check an access with
+   * one comparison).
+   */
+  readonly readEnd: number;
+  /** Exclusive end offset of writable bytes, or -1 (see {@link readEnd}). */
+  readonly writeEnd: number;
+}
+
+/** The one Region implementation (a single object shape keeps engine accesses monomorphic). */
+class RegionImpl implements Region {
+  readEnd = -1;
+  writeEnd = -1;
+  private permBits = 0;
+  readonly view: DataView;
+  constructor(
+    readonly id: number,
+    readonly kind: RegionKind,
+    readonly name: string,
+    readonly bytes: Uint8Array,
+    perm: number,
+    readonly owner: unknown,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.perm = perm;
+  }
+  get perm(): number {
+    return this.permBits;
+  }
+  set perm(p: number) {
+    this.permBits = p;
+    this.readEnd = (p & Perm.READ) !== 0 ? this.bytes.length : -1;
+    this.writeEnd = (p & Perm.WRITE) !== 0 ? this.bytes.length : -1;
+  }
 }
 
 /** The unsigned 64-bit address of `offset` inside region `id`. */
@@ -53,10 +88,7 @@ export class Memory {
   /** Adds a region and returns it; its base address is `regionAddress(region.id)`. */
   add(bytes: Uint8Array, perm: number, kind: RegionKind, name: string, owner?: unknown): Region {
     const id = this.free.length > 0 ? this.free.pop()! : this.regions.length;
-    const region: Region = {
-      id, kind, name, bytes, perm, owner,
-      view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    };
+    const region = new RegionImpl(id, kind, name, bytes, perm, owner);
     this.regions[id] = region;
     return region;
   }

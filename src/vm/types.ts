@@ -15,29 +15,35 @@ export interface HelperCall {
   readonly pc: number;
   /** The run's environment (clock, random source, task model, captured output). */
   readonly env: VmEnv;
+  /*
+   * The members below are provided by the VM's own HelperCall; they are
+   * optional so that helpers can also be driven by hand-made call objects
+   * (tests). Use the functions of src/vm/helpers.ts (helperRead, helperWrite,
+   * helperFault) to get a fallback over `mem` when they are absent.
+   */
   /** The program type of the running program (`raw`, `xdp`, ...). */
-  readonly progType: string;
+  readonly progType?: string;
   /**
    * A RuntimeFault at the call's pc, for a helper to throw (e.g. an invalid
    * pointer argument). Code defaults to HELPER; give MEM_FAULT with address/size
    * for bad pointers.
    */
-  fault(message: string, address?: bigint, size?: number, code?: 'HELPER' | 'MEM_FAULT' | 'RUNTIME'): Error;
+  fault?(message: string, address?: bigint, size?: number, code?: 'HELPER' | 'MEM_FAULT' | 'RUNTIME'): Error;
   /**
    * Reads `size` bytes at a VM address (a copy).
    * @throws RuntimeFault (MEM_FAULT) when the range is not readable.
    */
-  read(addr: bigint, size: number): Uint8Array;
+  read?(addr: bigint, size: number): Uint8Array;
   /**
    * Writes bytes at a VM address.
    * @throws RuntimeFault (MEM_FAULT) when the range is not writable.
    */
-  write(addr: bigint, bytes: Uint8Array): void;
+  write?(addr: bigint, bytes: Uint8Array): void;
   /**
    * Ends the whole program right after this helper returns, with r0 = the
    * helper's return value (used by test harnesses, e.g. uBPF's "unwind").
    */
-  requestExit(): void;
+  requestExit?(): void;
 }
 
 /**

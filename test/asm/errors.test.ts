@@ -56,7 +56,12 @@ describe('assembler accepts', () => {
   });
   it('verifier log lines and llvm-objdump lines', () => {
     same('0: (b7) r0 = 0                       ; R0_w=0\n1: (95) exit', 'r0 = 0\nexit');
+    same('      0: .......... (b7) r0 = 0\n  1   1: 0......... (95) exit', 'r0 = 0\nexit');
     same('       0:\tb7 00 00 00 00 00 00 00\tr0 = 0\n       1:\t05 00 00 00 00 00 00 00\tgoto +0 <LBB0_2>\n0000000000000010 <LBB0_2>:\n       2:\t95 00 00 00 00 00 00 00\texit', 'r0 = 0\ngoto +0\nexit');
+  });
+  it('the hex-everywhere output of newer llvm-objdump', () => {
+    same('r0 = *(u32 *)(r1 + 0x4)\nif r1 > 0x5 goto +0x3\nr1 = 0x1234 ll\ncall 0x1\n*(u64 *)(r10 - 0x8) = r1\nexit',
+      'r0 = *(u32 *)(r1 + 4)\nif r1 > 5 goto +3\nr1 = 4660 ll\ncall 1\n*(u64 *)(r10 - 8) = r1\nexit');
   });
   it('decimal, hex and negative immediates', () => {
     same('r0 = -1\nexit', 'mov %r0, 0xffffffff\nexit');

@@ -6,7 +6,7 @@
  * `disasm(p, { style: 'kernel', code: true })`.
  */
 import { describe, expect, it } from 'vitest';
-import { disasm } from '../../src/asm/index.js';
+import { assemble, disasm } from '../../src/asm/index.js';
 import { OPCODES, bytesToHex, encodeInsns, programFromInsns } from '../../src/isa/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { type Draw, insnFor } from './gen.js';
@@ -54,7 +54,7 @@ describe.skipIf(!koracleAvailable())('kernel style = the kernel verifier log (ko
     let compared = 0;
     res.forEach((r, k) => {
       const log: string = r.log ?? '';
-      const kernelLines = [...log.matchAll(/^\s*(\d+): [.0-9]{10} (\([0-9a-f]{2}\) .*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+      const kernelLines = [...log.matchAll(/^[ \d]*?(\d+): [.0-9]{10} (\([0-9a-f]{2}\) .*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
       expect(kernelLines.length, `no listing in the log of program ${k}:\n${log.slice(0, 2000)}`).toBeGreaterThan(100);
       const hex = progs[k]![0]!;
       const bytes = Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -63,6 +63,50 @@ describe.skipIf(!koracleAvailable())('kernel style = the kernel verifier log (ko
       compared += ours.length;
     });
     expect(compared).toBeGreaterThan(400);
+  });
+});
+
+/** Programs written in the kernel's own syntax: the kernel must print back exactly the source lines. */
+const KERNEL_TEXT: string[] = [
+  `0: (b7) r1 = 0
+1: (85) call pc+5
+2: (06) gotol pc+0
+3: (05) goto pc+0
+4: (b7) r0 = 0
+5: (a5) if r0 < 0xa goto pc-2
+6: (95) exit
+7: (18) r0 = 0xffffffff00000001
+9: (16) if w0 == 0x1 goto pc-3
+10: (bc) w0 = w1
+11: (95) exit`,
+  `0: (bf) r6 = r1
+1: (28) r0 = *(u16 *)skb[12]
+2: (b7) r7 = -4
+3: (50) r0 = *(u8 *)skb[r7 + -5]
+4: (7a) *(u64 *)(r10 -8) = -1
+5: (b7) r1 = 1
+6: (db) r1 = atomic64_fetch_xor((u64 *)(r10 -8), r1)
+7: (db) lock *(u64 *)(r10 -8) |= r1
+8: (db) r0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)
+9: (85) call bpf_ktime_get_ns#5
+10: (85) call bpf_get_prandom_u32#7
+11: (dc) r0 = be32 r0
+12: (d4) r0 = le64 r0
+13: (bf) r0 = (s32)r0
+14: (3f) r0 s/= r6
+15: (97) r0 s%= -3
+16: (87) r0 = -r0
+17: (95) exit`,
+];
+
+describe.skipIf(!koracleAvailable())('kernel-syntax source = the kernel verifier log', () => {
+  it('the kernel prints back the lines we assembled', () => {
+    const res = koracleBatch('ebpf-load', KERNEL_TEXT.map((t) => ({ prog: bytesToHex(assemble(t, { syntax: 'kernel' }).bytes), log_level: 2, type: 'socket_filter' })));
+    res.forEach((r, k) => {
+      const log: string = r.log ?? '';
+      const kernelLines = [...log.matchAll(/^[ \d]*?(\d+): [.0-9]{10} (\([0-9a-f]{2}\) .*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+      expect(kernelLines, log).toEqual(KERNEL_TEXT[k]!.split('\n'));
+    });
   });
 });
 

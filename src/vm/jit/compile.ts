@@ -39,7 +39,7 @@ import { atomic, ctxLoad, ldAbs } from '../interp-slow.js';
 import {
   arsh64, bswap16, bswap32, bswap64, lsh64, mul64, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
 } from '../u64.js';
-import { emitInsn, flowOf, jumpCondition, lo, hi, num, spillAll, writesR10, type EmitCtx } from './emit.js';
+import { emitInsn, flowOf, jumpCondition, lo, hi, num, spillAll, type EmitCtx } from './emit.js';
 
 /** Where execution continues after a generated function returned 1. */
 export interface JitState {
@@ -93,22 +93,13 @@ const RT = Object.freeze({
     ex.fault(ErrorCode.Unsupported, `kfunc calls are not supported (btf id ${id})`, pc),
   badOpcode: (ex: ExecContext, pc: number, code: number): RuntimeFault =>
     ex.fault(ErrorCode.BadOpcode, `unknown opcode ${(code & 0xff).toString(16).padStart(2, '0')}`, pc),
+  tailR10: (ex: ExecContext, pc: number): RuntimeFault =>
+    ex.fault(ErrorCode.Unsupported, 'tail call with a modified frame pointer (r10) is not supported', pc),
   badEntry: (ex: ExecContext, pc: number): RuntimeFault =>
     ex.fault(ErrorCode.Runtime, `jit: no block starts at slot ${pc}`, pc),
 });
 
 const RT_NAMES = Object.keys(RT).join(', ');
-
-/** True when the image may write r10 (then stack accesses are not specialised). */
-export function imageWritesR10(image: ProgramImage): boolean {
-  const p = image.program;
-  for (let pc = 0; pc < p.length; pc++) {
-    if (p.row[pc] === ROW_LDDW_HI) continue;
-    const r = p.rowAt(pc);
-    if (r !== undefined && writesR10(p, pc, r)) return true;
-  }
-  return false;
-}
 
 interface Block {
   start: number;
@@ -235,7 +226,7 @@ function structure(image: ProgramImage, blocks: Block[], enabled: boolean): { re
  */
 export function generateSource(image: ProgramImage, opts: CompileOptions = {}): { source: string; fastStack: boolean; blocks: number } {
   const p = image.program;
-  const fastStack = (opts.fastStack ?? true) && !imageWritesR10(image);
+  const fastStack = (opts.fastStack ?? true) && !image.writesR10;
   const blocks = basicBlocks(image);
   const { regions, isCase } = structure(image, blocks, opts.structured ?? true);
   const loopsAt = new Map<number, Region>();

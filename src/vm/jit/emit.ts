@@ -91,18 +91,6 @@ export function flowOf(p: Program, pc: number, r: OpcodeRow): Flow {
   }
 }
 
-/** True when the instruction may write r10 (then r10-relative accesses are not specialised). */
-export function writesR10(p: Program, pc: number, r: OpcodeRow): boolean {
-  switch (r.kind) {
-    case 'alu': case 'neg': case 'movsx': case 'end': case 'lddw': case 'ldx': case 'ldxsx':
-      return p.dst[pc] === 10;
-    case 'atomic':
-      return p.dst[pc] === 10 || p.src[pc] === 10;
-    default:
-      return false;
-  }
-}
-
 /** Per-instruction emission context. */
 export interface EmitCtx {
   readonly p: Program;
@@ -339,7 +327,10 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       }
       if (s === CallSrc.KFUNC) return `throw kfunc(ex, ${P}, ${num(imm)});`;
       if (imm === BPF_FUNC_TAIL_CALL) {
-        return `${spill([1, 2, 3, 4, 5])} { const t = ex.tailCall(); if (t !== undefined) { ${spillAll()}st.img = t; st.pc = 0; st.fp = fp; st.n = ${c.count}; return 1; } }`;
+        // As the interpreter: a target that relies on r10 being the frame's stack top refuses a moved r10.
+        return `${spill([1, 2, 3, 4, 5])} { const t = ex.tailCall(); if (t !== undefined) { ` +
+          `if (!t.writesR10 && (r10l !== ${STACK_BYTES} || r10h !== ex.stackIds[fp])) throw tailR10(ex, ${P}); ` +
+          `${spillAll()}st.img = t; st.pc = 0; st.fp = fp; st.n = ${c.count}; return 1; } }`;
       }
       return `ex.insns = ${c.count}; ${spill([1, 2, 3, 4, 5])} if (ex.callHelper(${num(imm)}, ${P})) { r0l = R[0]; r0h = R[1]; ${spillAll()}return 0; } r0l = R[0]; r0h = R[1];`;
     }

@@ -13,7 +13,7 @@ import { type ExecContext, STACK_SIZE } from '../exec.js';
 import type { ProgramImage } from '../image.js';
 import { Perm } from '../memory.js';
 import { type Engine, type LoadedProgram, registerEngine } from '../vm.js';
-import { type CompileOptions, type JitProgram, type JitState, compileImage, imageWritesR10 } from './compile.js';
+import { type CompileOptions, type JitProgram, type JitState, compileImage } from './compile.js';
 
 interface Variants {
   fast?: JitProgram;
@@ -29,7 +29,7 @@ class JitCache {
   private variants(image: ProgramImage): Variants {
     let v = this.map.get(image);
     if (v === undefined) {
-      v = { canFast: this.opts.fastStack !== false && !imageWritesR10(image) };
+      v = { canFast: this.opts.fastStack !== false && !image.writesR10 };
       this.map.set(image, v);
     }
     return v;

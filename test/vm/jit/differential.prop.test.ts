@@ -13,8 +13,8 @@ import { genProgram, layout, TEST_HELPER_ID } from './gen.js';
 const testHelper: HelperDef = {
   id: TEST_HELPER_ID, name: 'jit_test',
   fn: (call, a, b) => {
-    if ((a & 0x1fn) === 13n) throw call.fault('test helper refuses 13');
-    if ((a & 7n) === 5n) call.requestExit();
+    if ((a & 0x1fn) === 13n) throw call.fault!('test helper refuses 13');
+    if ((a & 7n) === 5n) call.requestExit!();
     return a * 3n + (b ^ 0x55n);
   },
 };
