@@ -17,6 +17,7 @@ import { conformanceHelpers } from '../vm/conformance-helpers.js';
 import { isProgTypeName } from '../vm/ctx.js';
 import { HelperRegistry, defaultHelpers } from '../vm/helpers.js';
 import { Vm, getEngine } from '../vm/vm.js';
+import '../vm/jit/index.js'; // registers the jit engine (--engine jit)
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
 const HELP = `usage: bpfsim run FILE.bin | --hex HEX | --asm FILE [options]
