@@ -9,6 +9,7 @@
  * otherwise, e.g. entered through a tail call from a program that moved r10).
  */
 
+import { ErrorCode } from '../../errors.js';
 import { type ExecContext, STACK_SIZE } from '../exec.js';
 import type { ProgramImage } from '../image.js';
 import { Perm } from '../memory.js';
@@ -81,9 +82,15 @@ function stackTopOk(ex: ExecContext, fp: number): boolean {
 function executeWith(cache: JitCache, ex: ExecContext, image: ProgramImage): void {
   const st: JitState = { img: image, pc: 0, fp: 0, n: 0 };
   for (;;) {
-    const img = st.img;
+    const img = st.img, pc = st.pc, n = st.n;
     const jp = cache.get(img, cache.canFast(img) && stackTopOk(ex, st.fp));
-    if (jp.fn(ex, st.pc, st.fp, st.n, st) === 0) return;
+    const fn = jp.fns[jp.chunkOf[pc]!];
+    if (fn === undefined || fn(ex, pc, st.fp, n, st) === 0) {
+      if (fn === undefined) throw ex.fault(ErrorCode.Runtime, `jit: no code for slot ${pc}`, pc);
+      return;
+    }
+    // Every entry at a block leader executes at least one instruction; no progress means a bad entry.
+    if (st.img === img && st.pc === pc && st.n === n) throw ex.fault(ErrorCode.Runtime, `jit: no block starts at slot ${pc}`, pc);
   }
 }
 

@@ -14,6 +14,7 @@ const dir = sharedPath('conformance', 'bpf_conformance', 'tests');
 const vectors = dir === undefined ? [] : loadConformance(dir);
 registerEngine(createJitEngine('jit-dispatch', { structured: false }));
 registerEngine(createJitEngine('jit-generic', { fastStack: false }));
+registerEngine(createJitEngine('jit-chunk3', { chunkInsns: 3 }));
 
 describe.skipIf(dir === undefined)('bpf_conformance vectors, jit engine', () => {
   it('finds all 313 vectors', () => { expect(vectors.length).toBe(313); });
@@ -22,7 +23,7 @@ describe.skipIf(dir === undefined)('bpf_conformance vectors, jit engine', () => 
   it.each(vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
     const lp = vm.load(v.raw ?? assemble(v.asm!).bytes);
     const interp = lp.run({ mem: v.mem.slice(), engine: 'interp' });
-    for (const engine of ['jit', 'jit-dispatch', 'jit-generic']) {
+    for (const engine of ['jit', 'jit-dispatch', 'jit-generic', 'jit-chunk3']) {
       const r = lp.run({ mem: v.mem.slice(), engine });
       expect(r.r0).toBe(v.result);
       expect(r).toEqual(interp);

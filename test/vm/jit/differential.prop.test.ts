@@ -39,7 +39,8 @@ export function outcome(bytes: Uint8Array, memIn: Uint8Array, budget: number, en
 // The code-generation variants, each compared with the interpreter.
 registerEngine(createJitEngine('jit-dispatch', { structured: false }));
 registerEngine(createJitEngine('jit-generic', { fastStack: false }));
-const ENGINES = ['jit', 'jit-dispatch', 'jit-generic'] as const;
+registerEngine(createJitEngine('jit-chunk3', { chunkInsns: 3 }));
+const ENGINES = ['jit', 'jit-dispatch', 'jit-generic', 'jit-chunk3'] as const;
 
 const budgetArb = fc.oneof(fc.constant(1_000_000), fc.integer({ min: 0, max: 400 }));
 
