@@ -201,8 +201,8 @@ function structure(image: ProgramImage, blocks: Block[], enabled: boolean, extra
     if (f === 'call') dispatchTargets.push(j + 1);
   }
   // One structured loop per header: the outermost back edge.
-  for (const [j, r] of cand) if (r.loop && loopAt.get(r.target) !== j) cand.delete(j);
   const dropped: number[] = [];
+  for (const [j, r] of [...cand]) if (r.loop && loopAt.get(r.target) !== j) { cand.delete(j); dropped.push(j); }
   const isCase = new Uint8Array(n + 1);
   const before = new Int32Array(n + 2); // before[i] = number of case slots < i
   const extLo = (r: Region): number => (r.loop ? r.lo : r.jump); // an if's code opens at its jump
