@@ -90,8 +90,12 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
     for (const m of ds.members) {
       const v = btf.type(m.type);
       if (v.kind !== BtfKind.VAR) throw new ElfError(`DATASEC entry type ${m.type} is not a VAR`, '.maps', mapsSec.offset + m.offset);
-      if (m.offset + m.size > mapsSec.size) throw new ElfError(`map '${v.name}' lies outside the section`, '.maps', mapsSec.offset + m.offset);
-      defs.push(readMapDef(btf, v.name, v.sizeOrType, m.offset, m.size));
+      // clang leaves DATASEC offsets 0 in objects (libbpf fixes them up from the symbol table): use the symbol.
+      const sym = elf.symbols.find((y) => y.shndx === mapsSec.index && y.name === v.name && y.type !== STT.SECTION);
+      const off = sym?.value ?? m.offset;
+      const size = sym?.size || m.size;
+      if (off + size > mapsSec.size) throw new ElfError(`map '${v.name}' lies outside the section`, '.maps', mapsSec.offset + off);
+      defs.push(readMapDef(btf, v.name, v.sizeOrType, off, size));
     }
     const rels = elf.relocations.get(mapsSec.index) ?? [];
     for (const d of defs) {
@@ -104,7 +108,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
           if (r.offset < base || r.offset >= d.offset + d.size) continue;
           if ((r.offset - base) % 8 !== 0) throw new ElfError(`map '${d.name}': misaligned values relocation`, '.rel.maps', r.offset);
           const index = (r.offset - base) / 8;
-          if (index >= spec.maxEntries) throw new ElfError(`map '${d.name}': initial value index ${index} >= max_entries ${spec.maxEntries}`, '.maps', mapsSec.offset + r.offset);
+          if (index >= spec.maxEntries && spec.type !== 'hash_of_maps') throw new ElfError(`map '${d.name}': initial value index ${index} >= max_entries ${spec.maxEntries}`, '.maps', mapsSec.offset + r.offset);
           const sym = r.symbol;
           const isProg = sym.type === STT.FUNC;
           (spec.values ??= []).push(isProg ? { index, program: sym.name } : { index, map: sym.name });
