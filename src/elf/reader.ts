@@ -69,7 +69,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   const verSec = elf.section('version');
   let version = 0;
   if (verSec !== undefined) {
-    if (verSec.size !== 4) throw new ElfError(`version section is ${verSec.size} bytes, expected 4`, 'version', verSec.offset);
+    if (verSec.data.length !== 4) throw new ElfError(`version section holds ${verSec.data.length} bytes, expected 4`, 'version', verSec.offset);
     version = new DataView(verSec.data.buffer, verSec.data.byteOffset, 4).getUint32(0, true);
   }
 
@@ -83,6 +83,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   const relocations: RelocationInfo[] = [];
   const mapsSec = elf.section('.maps');
   if (mapsSec !== undefined && mapsSec.size > 0) {
+    if (mapsSec.data.length !== mapsSec.size) throw new ElfError('section has no file data (SHT_NOBITS)', '.maps', mapsSec.offset);
     if (btf === undefined) throw new ElfError('BTF-defined maps need a .BTF section (compile with -g)', '.maps', mapsSec.offset);
     const ds = btf.datasec('.maps');
     if (ds === undefined) throw new ElfError('no DATASEC .maps in BTF', '.maps', mapsSec.offset);
@@ -119,6 +120,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   }
   const legacy = elf.section('maps');
   if (legacy !== undefined && legacy.size > 0) {
+    if (legacy.data.length !== legacy.size) throw new ElfError('section has no file data (SHT_NOBITS)', 'maps', legacy.offset);
     const syms = elf.symbols.filter((s) => s.shndx === legacy.index && s.type !== STT.SECTION && s.name !== '').sort((a, b) => a.value - b.value);
     if (syms.length === 0) throw new ElfError('legacy map section without map symbols', 'maps', legacy.offset);
     const defSize = Math.floor(legacy.size / syms.length);
