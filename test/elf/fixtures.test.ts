@@ -157,3 +157,13 @@ describe('maps of maps', () => {
     expect(p.run({ packet: Uint8Array.of(0, 1) }).r0).toBe(99n);
   });
 });
+
+describe('printk', () => {
+  it('format strings in .rodata via section symbol + offset; trace output captured', () => {
+    const spec = fixtureSpec('printk');
+    expect(spec.programs[0]!.references.map((r) => [r.map, r.kind, r.offset])).toEqual([['.rodata', 'value', 0], ['.rodata', 'value', 7]]);
+    const col = loadCollection(spec);
+    expect(col.program('printk').run({ packet: new Uint8Array(20) }).r0).toBe(2n);
+    expect(col.vm.env.traceOutput).toEqual(['len 20', 'bye -1']);
+  });
+});
