@@ -14,3 +14,5 @@ export * from './cbpf/index.js';
 export * from './seccomp/index.js';
 export * from './maps/index.js';
 export * from './elf/index.js';
+export * from './verifier/index.js';
+export * from './trace/index.js';

@@ -5,7 +5,7 @@
  * slot types with spilled registers, call frames and acquired references.
  */
 import {
-  type Scalar, scalarClone, scalarConst, scalarUnknown, scalarIn, scalarEq, formatScalar, tnumIsConst,
+  type Scalar, scalarClone, scalarConst, scalarUnknown, scalarIn, scalarEq, formatScalarFull, formatRanges, tnumIsConst, tnumStr,
 } from './scalar-api.js';
 
 /** Register types (`enum bpf_reg_type`), named as the kernel's log prints them. */
@@ -208,8 +208,9 @@ function ptrExtras(r: Reg): string[] {
   if (r.off) p.push(`off=${r.off}`);
   if (r.type === 'pkt' || r.type === 'pkt_meta') p.push(`r=${r.range}`);
   if (!tnumIsConst(r.s.var_off) || r.s.var_off.value !== 0n) {
-    const f = formatScalar(r.s);
+    const f = formatRanges(r.s);
     if (f) p.push(f);
+    if (r.s.var_off.mask !== (1n << 64n) - 1n) p.push(`var_off=${tnumStr(r.s.var_off)}`);
   }
   return p;
 }
@@ -217,10 +218,7 @@ function ptrExtras(r: Reg): string[] {
 /** One register as the kernel prints it at log level 2 (`R1=ctx()`, `R0=map_value(map=..,ks=4,vs=8)`, `R2=42`). */
 export function formatReg(r: Reg, lc: LogCtx): string {
   if (r.type === 'scalar') {
-    const f = formatScalar(r.s);
-    if (tnumIsConst(r.s.var_off)) return f;
-    const extra = r.id ? `id=${r.id}` : '';
-    return `scalar(${[extra, f].filter(Boolean).join(',')})`;
+    return formatScalarFull(r.s, { id: r.id });
   }
   if (r.type === 'fp' && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n) return `fp${r.off}`;
   const p: string[] = [];

@@ -12,10 +12,10 @@ import { MapFlag } from '../maps/spec.js';
 import { checkAlu } from './check-alu.js';
 import { checkHelperMem, checkMemAccess, checkMemRegion } from './check-mem.js';
 import { checkCfg, checkLdImm64, checkMaxStackDepth, subprogOf } from './cfg.js';
-import { SECCOMP_ACTIONS, mayAccessSkb } from './ctx.js';
-import { disasmInsn } from './disasm.js';
+import { SECCOMP_ACTIONS, mayAccessSkb, returnRange } from './ctx.js';
+import { disasmInsn } from '../asm/disasm.js';
 import { BPF_MAX_VAR_SIZ, type Env, MAX_CALL_FRAMES, Reject, type VerifyOptions } from './env.js';
-import { BPF_FUNC_MAX_ID, type HelperProto, helperFor, helperName } from './helpers.js';
+import { BPF_FUNC_MAX_ID, type HelperProto, funcIdName, helperFor } from './helpers.js';
 import {
   type JmpName, type Scalar, isBranchTaken, refineBranch, scalarConst, tnumIsConst, zext32, scalarUnknown,
 } from './scalar-api.js';
@@ -77,7 +77,7 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     strictAlign: (flags & 1) !== 0 && (flags & 2) === 0,
     rawMemSize: opts.rawMemSize ?? 64, insnLimit: opts.insnLimit ?? 1_000_000,
     log: [], idGen: 0, insnProcessed: 0, totalStates: 0, peakStates: 0, curStates: 0, maxStatesPerInsn: 0,
-    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(),
+    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(),
   };
   try {
     checkLdImm64(env);
@@ -197,7 +197,7 @@ function doCheck(env: Env): void {
       if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
       else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}: ` : ''}${formatState(env, st)}`);
       printState = false;
-      L(`${pc}: ${disasmInsn(p, pc)}`);
+      L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
       const row = p.rowAt(pc)!;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
@@ -266,6 +266,7 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
       need(src);
       writable(dst);
       const v = checkMemAccess(env, st, src, off, sizeBytes, false, { wantValue: true, sx: row.kind === 'ldxsx' }, pc);
+      saveAuxPtrType(env, regs[src]!, pc);
       regs[dst] = v ?? unknownReg();
       return pc + 1;
     }
@@ -273,11 +274,13 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
       need(src);
       need(dst);
       checkMemAccess(env, st, dst, off, sizeBytes, true, { valueReg: regs[src]! }, pc);
+      saveAuxPtrType(env, regs[dst]!, pc);
       return pc + 1;
     }
     case 'st': {
       need(dst);
       checkMemAccess(env, st, dst, off, sizeBytes, true, { stImm: BigInt(imm) }, pc);
+      saveAuxPtrType(env, regs[dst]!, pc);
       return pc + 1;
     }
     case 'atomic':
@@ -307,6 +310,19 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
     case 'exit':
       return exitInsn(env, st, pc);
   }
+}
+
+/**
+ * save_aux_ptr_type: one load/store instruction may not see a context or
+ * socket pointer on one path and another pointer type on another (the
+ * kernel rewrites context accesses per instruction).
+ */
+function saveAuxPtrType(env: Env, r: Reg, pc: number): void {
+  const t = typeName(r);
+  const prev = env.auxPtrType.get(pc);
+  if (prev === undefined) { env.auxPtrType.set(pc, t); return; }
+  const ok = (x: string) => !['ctx', 'sock', 'sock_common', 'tcp_sock'].includes(x);
+  if (prev !== t && (!ok(t) || !ok(prev))) throw new Reject('same insn cannot be used with different pointers', pc, 'EINVAL');
 }
 
 function checkAtomic(env: Env, st: State, row: OpcodeRow, pc: number): void {
@@ -342,6 +358,7 @@ function checkAtomic(env: Env, st: State, row: OpcodeRow, pc: number): void {
   let loaded: Reg | undefined;
   if (loadReg >= 0) loaded = checkMemAccess(env, st, dst, off, size, false, { strictOnce: true, wantValue: true }, pc);
   checkMemAccess(env, st, dst, off, size, true, { strictOnce: true }, pc);
+  saveAuxPtrType(env, regs[dst]!, pc);
   if (loadReg >= 0) regs[loadReg] = loaded ?? unknownReg();
 }
 
@@ -430,8 +447,9 @@ function condJump(env: Env, st: State, row: OpcodeRow, pc: number, push: PushFn)
   const oregs = cur(other);
   let takenFeasible = true, fallFeasible = true;
   if (dst.type === 'scalar' && src.type === 'scalar') {
-    const t = refineBranch(op, is32, dst.s, src.s, true);
-    const f = refineBranch(op, is32, dst.s, src.s, false);
+    const same = row.source === 'X' && srcno === dstno;
+    const t = refineBranch(op, is32, dst.s, src.s, true, same);
+    const f = refineBranch(op, is32, dst.s, src.s, false, same);
     if (t === null) takenFeasible = false;
     else {
       setScalar(oregs, dstno, t[0]);
@@ -512,7 +530,7 @@ function exitInsn(env: Env, st: State, pc: number): number {
   const top = st.frames[st.frames.length - 1]!;
   depthOf(top.subprog, top.allocated);
   if (st.frames.length > 1) {
-    if (regs[0]!.type === 'not_init') throw new Reject('R0 !read_ok', pc);
+    // A subprogram may return nothing (void): R0 is passed back as it is.
     const r0 = regs[0]!;
     if (r0.type === 'fp' && r0.frameno === st.frames.length - 1) throw new Reject('cannot return stack pointer to the caller', pc, 'EINVAL');
     const callee = st.frames.pop()!;
@@ -527,6 +545,14 @@ function exitInsn(env: Env, st: State, pc: number): number {
   }
   if (regs[0]!.type === 'not_init') throw new Reject('R0 !read_ok', pc);
   if (env.progType === 'seccomp') checkSeccompReturn(regs[0]!, pc);
+  const range = returnRange(env.progType);
+  if (range) {
+    const r0 = regs[0]!;
+    if (r0.type !== 'scalar') throw new Reject(`At program exit the register R0 is not a known value (${typeName(r0)})`, pc);
+    if (r0.s.smin < BigInt(range[0]) || r0.s.smax > BigInt(range[1])) {
+      throw new Reject(`At program exit the register R0 has smin=${r0.s.smin} smax=${r0.s.smax} should have been in [${range[0]}, ${range[1]}]`, pc);
+    }
+  }
   return -1;
 }
 
@@ -549,9 +575,9 @@ function checkSeccompReturn(r0: Reg, pc: number): void {
 }
 
 function helperCall(env: Env, st: State, id: number, pc: number): void {
-  if (id < 0 || id >= BPF_FUNC_MAX_ID) throw new Reject(`invalid func ${helperName(id)}#${id}`, pc, 'EINVAL');
+  if (id < 0 || id >= BPF_FUNC_MAX_ID) throw new Reject(`invalid func ${funcIdName(id)}#${id}`, pc, 'EINVAL');
   const proto = helperFor(env.progType, id);
-  if (!proto) throw new Reject(`program of this type cannot use helper ${helperName(id)}#${id}`, pc, 'EINVAL');
+  if (!proto) throw new Reject(`program of this type cannot use helper ${funcIdName(id)}#${id}`, pc, 'EINVAL');
   const regs = cur(st);
   let mapIdx = -1;
   let allocSize = 0;
@@ -585,7 +611,7 @@ function helperCall(env: Env, st: State, id: number, pc: number): void {
         checkHelperMem(env, st, regno, BigInt(env.maps[mapIdx]!.valueSize), false, false, pc);
         break;
       case 'mem': case 'mem_uninit':
-        if (!(r.type === 'scalar' && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n)) memArgType(r, regno, pc);
+        memArgType(r, regno, pc);
         pendingMem = { regno, write: a === 'mem_uninit' };
         break;
       case 'const_size': case 'const_size_or_zero': {
@@ -630,7 +656,7 @@ function helperCall(env: Env, st: State, id: number, pc: number): void {
       break;
     }
   }
-  if (id === 7 || id === 8) { regs[0]!.s = zext32(scalarUnknown()); }
+  if (id === 8) { regs[0]!.s = zext32(scalarUnknown()); }
 }
 
 function memArgType(r: Reg, regno: number, pc: number): void {
@@ -641,8 +667,8 @@ function memArgType(r: Reg, regno: number, pc: number): void {
 /** check_map_func_compatibility (the part bpfsim's helpers need). */
 function checkMapCompat(env: Env, proto: HelperProto, mapIdx: number, pc: number): void {
   const m = env.maps[mapIdx]!;
-  const tnum: Record<string, number> = { prog_array: 3, perf_event_array: 4, ringbuf: 27 };
-  const special = ['prog_array', 'perf_event_array', 'ringbuf'];
+  const tnum: Record<string, number> = { prog_array: 3, perf_event_array: 4, stack_trace: 7, cgroup_array: 8, ringbuf: 27, queue: 22, stack: 23, user_ringbuf: 31, bloom_filter: 30 };
+  const special = Object.keys(tnum);
   const bad = proto.mapTypes ? !proto.mapTypes.includes(m.type) : special.includes(m.type);
   if (bad) {
     const mt = tnum[m.type] ?? mapTypeNumber(m.type);

@@ -10,3 +10,4 @@ export { interpret } from './interpreter.js';
 export * from './helpers.js';
 export * from './vm.js';
 export * from './conformance-helpers.js';
+export * from './jit/index.js';

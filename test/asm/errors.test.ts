@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble } from '../../src/asm/index.js';
+import { assemble, disasm, disasmAt } from '../../src/asm/index.js';
 import { AsmError, ErrorCode } from '../../src/errors.js';
 
 function asmErr(text: string): AsmError {
@@ -37,6 +37,13 @@ describe('assembler errors name line and column', () => {
     ['r1 = r2 + 1\nexit', 1, 9, /unexpected '\+'/],
     ['if r1 == 1 goto 3\nexit', 1, 17, /needs a sign/],
     ['', 1, 1, /empty program/],
+    ['lddw %r1, foo\nexit', 1, 11, /expected a 64-bit immediate or map/],
+    ['r1 = map[fd:3]\nexit', 1, 10, /expected 'id' or 'idx'/],
+    ['w1 = map[id:3]\nexit', 1, 1, /64-bit register/],
+    ['r0 = atomic_fetch_add((u64 *)(r1 +0), r2)\nexit', 1, 39, /same register as the destination/],
+    ['r1 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit', 1, 1, /cmpxchg writes r0/],
+    ['lock *(u16 *)(r1 +0) += r2\nexit', 1, 22, /no such instruction/],
+    ['w0 = (s32)w1\nexit', 1, 7, /no such instruction/],
   ] as const)('%j', (src, line, col, msg) => {
     // the (b7) prefix case: make the instruction really b4
     const text = src.startsWith('12:') ? src.replace('r0 = 0', 'w0 = 0') : src;
@@ -72,6 +79,20 @@ describe('assembler accepts', () => {
     same('lddw %r1, 0x1234\nexit', 'r1 = 4660 ll\nexit');
     expect(assemble('r1 = 0x10\nexit', { syntax: 'llvm' }).insns.length).toBe(2);
     expect(assemble('r1 = 0x10 ll\nexit', { syntax: 'llvm' }).insns.length).toBe(3);
+  });
+  it('.insn raw slots (what disasm prints for unknown opcodes without validation)', () => {
+    expect([...assemble('.insn 0x5566778800000018\n.insn 0x1122334400000000\nexit').bytes])
+      .toEqual([...assemble('lddw %r0, 0x1122334455667788\nexit').bytes]);
+    const raw = assemble('.insn 0x00000000000000ff\nexit', { validate: false });
+    expect(disasm(raw.program)).toEqual(['.insn 0x00000000000000ff', 'exit']);
+    expect(() => assemble('.insn 0x00000000000000ff\nexit')).toThrow(/line 1, column 1: unknown opcode ff/);
+  });
+  it('labels and source lines in the result; disasmAt', () => {
+    const r = assemble('start: r0 = 0\n\n  r1 = 0x10\nend:\nexit');
+    expect(r.labels).toEqual(new Map([['start', 0], ['end', 3], ['exit', 3]]));
+    expect(r.lines).toEqual([1, 3, 3, 5]);
+    expect(disasmAt(r.program, 1, { code: true })).toBe('(18) r1 = 0x10');
+    expect(() => disasmAt(r.program, 2)).toThrow(/second slot/);
   });
   it('helper names in calls', () => {
     same('call bpf_map_lookup_elem\nexit', 'call 1\nexit');

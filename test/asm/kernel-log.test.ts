@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assemble, disasm } from '../../src/asm/index.js';
-import { OPCODES, bytesToHex, encodeInsns, programFromInsns } from '../../src/isa/index.js';
+import { BPF_FUNC_MAX_ID, OPCODES, bytesToHex, encodeInsns, helperName, programFromInsns } from '../../src/isa/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { type Draw, insnFor } from './gen.js';
 
@@ -63,6 +63,18 @@ describe.skipIf(!koracleAvailable())('kernel style = the kernel verifier log (ko
       compared += ours.length;
     });
     expect(compared).toBeGreaterThan(400);
+  });
+});
+
+describe.skipIf(!koracleAvailable())('helper ids = the running kernel', () => {
+  it('the kernel names every helper id 0..211 like helper-ids.ts', () => {
+    const insns = [];
+    for (let id = 0; id < BPF_FUNC_MAX_ID; id++) insns.push({ code: 0x85, dst: 0, src: 0, off: 0, imm: id });
+    insns.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+    const [r] = koracleBatch('ebpf-load', [{ prog: bytesToHex(encodeInsns(insns)), log_level: 2, type: 'socket_filter' }]);
+    const names = [...(r!.log as string).matchAll(/^[ \d]*?(\d+): [.0-9]{10} \(85\) call (\S+)#(\d+)$/gm)];
+    expect(names.length).toBe(BPF_FUNC_MAX_ID);
+    for (const m of names) expect(m[2], `id ${m[3]}`).toBe(`bpf_${helperName(Number(m[3]))}`);
   });
 });
 

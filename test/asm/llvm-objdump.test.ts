@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { disasmInsn } from '../../src/asm/index.js';
+import { assemble, disasm, disasmInsn } from '../../src/asm/index.js';
+import { REPO_ROOT } from '../support/shared.js';
 import { AtomicOp, type Insn, OPCODES, type OpcodeRow, encodeInsns, lookupOpcode } from '../../src/isa/index.js';
 import { drawArb, insnFor } from './gen.js';
 
@@ -49,6 +50,23 @@ function comparable(x: Insn[]): boolean {
   if (row.kind === 'ldind' && x[0]!.imm !== 0) return false;
   return true;
 }
+
+describe.skipIf(!haveTools)('clang-compiled fixture', () => {
+  it('llvm-objdump output assembles to the object\'s bytes, and disassembles back to its text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfsim-llvm-'));
+    const obj = join(dir, 'prog.o');
+    execFileSync('clang', ['-target', 'bpf', '-O2', '-c', join(REPO_ROOT, 'test', 'asm', 'fixtures', 'prog.c'), '-o', obj]);
+    const dump = execFileSync('llvm-objdump', ['-d', obj], { encoding: 'utf8' });
+    const insnLines = dump.split('\n').filter((l) => /^\s+\d+:\t/.test(l));
+    expect(insnLines.length).toBeGreaterThan(20);
+    const expected = Uint8Array.from(insnLines.flatMap((l) => l.split('\t')[1]!.trim().split(' ').map((b) => parseInt(b, 16))));
+    // The whole llvm-objdump listing (headers, addresses, bytes, <LBB> labels) is assembler input.
+    const r = assemble(dump, { syntax: 'llvm' });
+    expect([...r.bytes]).toEqual([...expected]);
+    const ours = disasm(r.program, { style: 'llvm' });
+    expect(ours).toEqual(insnLines.map((l) => l.split('\t').slice(2).join('\t').replace(/ <[^<>]+>$/, '')));
+  });
+});
 
 describe.skipIf(!haveTools)('llvm style = llvm-objdump', () => {
   it('prints what llvm-objdump prints', () => {

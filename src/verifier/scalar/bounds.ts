@@ -115,6 +115,19 @@ export function scalarConst(v: bigint): Scalar {
   return freeze(r);
 }
 
+/**
+ * The constant of an instruction immediate as the kernel sees it: `imm`
+ * (a signed 32-bit number) sign-extended to 64 bits (`__mark_reg_known(reg,
+ * insn->imm)`), or zero-extended from 32 bits when `zext32` (32-bit
+ * `w = imm`, `__mark_reg_known(reg, (u32)insn->imm)`).
+ * @throws RangeError if imm is not an integer in [-2^31, 2^32).
+ */
+export function scalarImm(imm: number, zext32 = false): Scalar {
+  if (!Number.isInteger(imm) || imm < -0x8000_0000 || imm > 0xffff_ffff) throw new RangeError(`bad immediate ${imm}`);
+  const v = BigInt(imm | 0);
+  return scalarConst(zext32 ? u32(v) : v);
+}
+
 /** The completely unknown scalar. */
 export const SCALAR_UNKNOWN: Scalar = Object.freeze({
   var_off: TNUM_UNKNOWN,
@@ -377,6 +390,23 @@ export function boundsViolation(s: Scalar): string | null {
     }
   }
   return null;
+}
+
+/**
+ * True where `s` provably stands for no value: a violated invariant
+ * (boundsViolation), an empty range, or no member of var_off inside
+ * [umin, umax] (resp. of its low half inside [u32min, u32max]). Sound for
+ * synchronised scalars (boundsSync output; the invariant check assumes it),
+ * not complete: false does not promise a member exists.
+ */
+export function scalarIsEmpty(s: Scalar): boolean {
+  if (boundsViolation(s) !== null) return true;
+  const t = s.var_off;
+  const first64 = tnumContains(t, s.umin) ? s.umin : tnumStep(t, s.umin);
+  if (first64 < s.umin || first64 > s.umax || !tnumContains(t, first64)) return true;
+  const t32 = tnumSubreg(t);
+  const first32 = tnumContains(t32, s.u32min) ? s.u32min : tnumStep(t32, s.u32min);
+  return first32 < s.u32min || first32 > s.u32max || !tnumContains(t32, first32);
 }
 
 /** True where the 64-bit value x satisfies all nine facts of `s`. */
