@@ -47,10 +47,10 @@ describe('eBPF array-lookup form', () => {
     expect(verify(c.program, { progType: 'seccomp', maps: [c.map] }).accepted).toBe(true);
     expect(verify(c.program, { progType: 'seccomp', maps: [{ ...c.map, frozen: false }] }).accepted).toBe(false);
     expectSame(p, 5, 'hash');
-    fc.assert(fc.property(policyArb(), (q) => { expectSame(q, 11, 'hash'); }), { numRuns: 6 });
+    fc.assert(fc.property(policyArb(), (q) => { expectSame(q, 11, 'hash'); }), { numRuns: 4 });
   });
   it('random policies equal the model', () => {
-    fc.assert(fc.property(policyArb(), (p) => { expectSame(p, 7); }), { numRuns: 15 });
+    fc.assert(fc.property(policyArb(), (p) => { expectSame(p, 7); }), { numRuns: 8 });
   });
   it('table layout: segments per ABI, outcomes', () => {
     const p = profileToPolicy(defaultProfile(), { kernel: '6.1' });
