@@ -36,6 +36,9 @@ export function kernelMessage(k: Record<string, any>): string {
   const lines = String(k.log ?? '').split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
   const i = lines.findIndex((l) => l.startsWith('processed '));
   const before = i >= 0 ? lines.slice(0, i) : lines;
+  // An infinite loop prints "infinite loop detected at insn N" then the cur/old states.
+  const inf = before.findIndex((l) => l.startsWith('infinite loop detected'));
+  if (inf >= 0) return before[inf]!;
   return before.pop() ?? String(k.errno_name ?? '');
 }
 
