@@ -75,7 +75,10 @@ export class Tally {
   agree = 0;
   skipped = new Map<string, number>();
   disagree = new Map<string, { n: number; examples: string[] }>();
+  info = new Map<string, number>();
   constructor(readonly name: string) {}
+  /** Counts something informative (not an agreement or disagreement). */
+  note(what: string): void { this.info.set(what, (this.info.get(what) ?? 0) + 1); }
   ok(): void { this.cases++; this.agree++; }
   skip(why: string): void { this.cases++; this.skipped.set(why, (this.skipped.get(why) ?? 0) + 1); }
   bad(category: string, example: string): void {
@@ -89,6 +92,7 @@ export class Tally {
   /** Multi-line summary: cases, agreements, skips, disagreements by category with examples. */
   summary(): string {
     const lines = [`[${this.name}] cases ${this.cases}, agree ${this.agree}, disagree ${this.disagreements}`];
+    for (const [k, v] of this.info) lines.push(`  (${k}): ${v}`);
     for (const [k, v] of this.skipped) lines.push(`  skipped (${k}): ${v}`);
     const cats = [...this.disagree.entries()].sort((a, b) => b[1].n - a[1].n);
     for (const [k, v] of cats) {
