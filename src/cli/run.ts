@@ -16,9 +16,13 @@ import type { ProgTypeName } from '../isa/prog-types.js';
 import { conformanceHelpers } from '../vm/conformance-helpers.js';
 import { isProgTypeName } from '../vm/ctx.js';
 import { HelperRegistry } from '../vm/helpers.js';
+import { registerJitEngine } from '../vm/jit/index.js';
 import { Vm, getEngine, vmDefaultHelpers } from '../vm/vm.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
+
+// Both engines are available on the command line (--engine interp|jit).
+registerJitEngine();
 const HELP = `usage: bpfsim run FILE.bin | --hex HEX | --asm FILE [options]
        bpfsim run --batch [options] < lines.jsonl
        bpfsim run OBJ.o --section S [options]

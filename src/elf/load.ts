@@ -9,7 +9,7 @@
  * 1-based position of the program in the collection.
  */
 import { BpfError, ErrorCode } from '../errors.js';
-import { ProgArrayMap, type BpfMap } from '../maps/index.js';
+import { ProgArrayMap, fromHex, isMapOfMaps, u32Key, type BpfMap } from '../maps/index.js';
 import { createMap } from '../maps/create.js';
 import { mapHelpers } from '../maps/helpers.js';
 import type { MapSpec } from '../maps/spec.js';
@@ -123,7 +123,7 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
       // libbpf sizes an unsized perf event array to the number of possible CPUs.
       if (s.type === 'perf_event_array' && s.maxEntries === 0) s = { ...s, maxEntries: nrCpus };
       // prog arrays are frozen after their programs are in.
-      if (s.type === 'prog_array' && s.frozen) s = { ...s, frozen: false };
+      if ((s.type === 'prog_array' || s.type.endsWith('_of_maps')) && s.frozen) s = { ...s, frozen: false };
       const m = createMap(s, vm.memory, { nrCpus, hashSeed: col.hashSeed });
       const name = ms.name ?? `map${col.mapList.length}`;
       if (col.maps.has(name)) throw new BpfError(ErrorCode.Elf, `duplicate map name '${name}'`);
@@ -138,10 +138,23 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
     }
     const progIds = new Map<number, { prog: LoadedProgram; id: number }>();
     [...col.programs.values()].forEach((p, i) => progIds.set(i + 1, { prog: p, id: i + 1 }));
+    col.mapList.forEach((m, i) => { m.id = i + 1; });
     spec.maps.forEach((ms, i) => {
       const m = col.mapList[i]!;
+      if (isMapOfMaps(m)) {
+        m.resolveFd = (fd) => col.mapList[fd - 1];
+        for (const c of ms.contents ?? []) m.update(fromHex(c.key, `map '${ms.name}' key`), fromHex(c.value, `map '${ms.name}' value`));
+        for (const v of ms.values ?? []) {
+          if (v.map === undefined) throw new BpfError(ErrorCode.Elf, `map '${ms.name}': slot ${v.index} holds a program, not a map`);
+          const inner = col.maps.get(v.map);
+          if (inner === undefined) throw new BpfError(ErrorCode.Elf, `map '${ms.name}': slot ${v.index} names unknown map '${v.map}'`);
+          m.setInner(u32Key(v.index), inner);
+        }
+        if (ms.frozen) m.freeze();
+        return;
+      }
       if (!(m instanceof ProgArrayMap)) {
-        if (ms.values?.length) throw new BpfError(ErrorCode.Unsupported, `map '${ms.name}': initial values are only supported for prog arrays`);
+        if (ms.values?.length) throw new BpfError(ErrorCode.Unsupported, `map '${ms.name}': initial values are only supported for prog arrays and maps of maps`);
         return;
       }
       m.resolveFd = (fd) => progIds.get(fd);

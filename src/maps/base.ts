@@ -79,6 +79,12 @@ export abstract class BpfMap implements VmMap {
   /** Extra spec fields kept for serialisation (pinning, numa node, inner map). */
   readonly extra: Pick<MapSpec, 'pinning' | 'numaNode' | 'inner'>;
   private frozenFlag = false;
+  /**
+   * Map id (what user-space lookups in maps of maps return, and the "fd" the
+   * collection loader resolves): the 1-based position in a loaded collection,
+   * 0 for a map created on its own.
+   */
+  id = 0;
 
   constructor(spec: MapSpec, mem: Memory, opts: MapOptions) {
     this.type = spec.type;

@@ -124,6 +124,9 @@ export function cloneState(st: State): State {
   };
 }
 
+/** The registers of the innermost frame. */
+export function curRegs(st: State): Reg[] { return st.frames[st.frames.length - 1]!.regs; }
+
 /** Kernel name of a register type, with `_or_null` where it may be NULL. */
 export function typeName(r: Reg): string {
   if (r.type === 'not_init') return 'not_init';
@@ -160,7 +163,7 @@ function regSafe(old: Reg, cur: Reg, m: IdMap, exact: boolean): boolean {
     old.rdonly !== cur.rdonly || old.frameno !== cur.frameno) return false;
   if (!idEq(m, old.id, cur.id) || !idEq(m, old.refObjId + 1_000_000, cur.refObjId + 1_000_000)) return false;
   if (old.type === 'pkt' || old.type === 'pkt_meta') {
-    if (exact ? old.range !== cur.range : old.range > cur.range) return false;
+    if ((exact || old.range < 0 || cur.range < 0) ? old.range !== cur.range : old.range > cur.range) return false;
   }
   return exact ? scalarEq(old.s, cur.s) : scalarIn(old.s, cur.s);
 }

@@ -139,3 +139,31 @@ describe.skipIf(!bpftoolOk)('tail_call.o in the kernel (bpftool / libbpf)', () =
     }
   });
 });
+
+describe.skipIf(!bpftoolOk)('map_in_map.o in the kernel (bpftool / libbpf)', () => {
+  it('lookups through array/hash of maps return the same r0', () => {
+    const pin = `/sys/fs/bpf/bpfsim_mim_${process.pid}`;
+    const tmp = mkdtempSync(join(tmpdir(), 'bpfsim-mim-'));
+    try {
+      execFileSync('bpftool', ['prog', 'loadall', join(FIXTURES, 'map_in_map.o'), pin, 'pinmaps', `${pin}_maps`], { stdio: 'pipe' });
+      execFileSync('bpftool', ['map', 'update', 'pinned', `${pin}_maps/inner_a`, 'key', '0', '0', '0', '0', 'value', '11', '0', '0', '0'], { stdio: 'pipe' });
+      execFileSync('bpftool', ['map', 'update', 'pinned', `${pin}_maps/inner_b`, 'key', '0', '0', '0', '0', 'value', '22', '0', '0', '0'], { stdio: 'pipe' });
+      const col = loadCollection(fixtureSpec('map_in_map'));
+      col.map('inner_a').update(Uint8Array.of(0, 0, 0, 0), Uint8Array.of(11, 0, 0, 0));
+      col.map('inner_b').update(Uint8Array.of(0, 0, 0, 0), Uint8Array.of(22, 0, 0, 0));
+      for (const [a, b] of [[0, 0], [1, 0], [2, 0], [3, 1], [9, 0]]) {
+        const data = Uint8Array.of(a!, b!, ...new Array(14).fill(0));
+        const f = join(tmp, `in${a}${b}`);
+        writeFileSync(f, data);
+        const out = execFileSync('bpftool', ['prog', 'run', 'pinned', `${pin}/map_in_map`, 'data_in', f], { encoding: 'utf8', stdio: 'pipe' });
+        const m = /Return value: (\d+)/.exec(out);
+        expect(m).not.toBeNull();
+        expect(col.program('map_in_map').run({ packet: data }).r0).toBe(BigInt(m![1]!));
+      }
+    } finally {
+      rmSync(pin, { recursive: true, force: true });
+      rmSync(`${pin}_maps`, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -36,7 +36,7 @@ exit`));
 describe('bpfsim verify', () => {
   it('accepts (exit 0) and prints the log', async () => {
     const io = fakeIo();
-    expect(await main(['verify', '--hex', OK], io)).toBe(0);
+    expect(await main(['verify', '--hex', OK, '--log-level', '2'], io)).toBe(0);
     expect(io.out).toContain('0: (b7) r0 = 0');
     expect(io.out).toMatch(/processed 2 insns \(limit 1000000\)/);
   });

@@ -61,7 +61,37 @@ function runChecked(seed: number, type: 'array' | 'hash'): { accepted: boolean }
   return { accepted: true };
 }
 
+function runXdp(seed: number): boolean {
+  const spec: MapSpec = { type: 'array', keySize: 4, valueSize: 16, maxEntries: 1, flags: 0 };
+  const g = genProgram(seed, { valueSize: 16, bodyLen: 16, packet: true });
+  const r = verify(g.bytes, { progType: 'xdp', maps: [spec] });
+  if (!r.accepted) return false;
+  const R = rng(seed ^ 0xabc);
+  for (let run = 0; run < 6; run++) {
+    const vm = new Vm({ helpers: mapHelpers() });
+    const m = createMap(spec, vm.memory);
+    m.update(new Uint8Array(4), new Uint8Array(16).map(() => Math.floor(R() * 256)), 0);
+    const packet = new Uint8Array(Math.floor(R() * 40)).map(() => Math.floor(R() * 256));
+    try {
+      vm.load(g.bytes, { progType: 'xdp', maps: [m] }).run({ packet });
+    } catch (e) {
+      if (e instanceof RuntimeFault && isVmCarryDefect(e)) { vmCarryDefects++; continue; }
+      if (e instanceof RuntimeFault) throw new Error(`seed ${seed} (xdp, packet ${packet.length} bytes): accepted program faulted: ${e.message}\n${r.log}`);
+      throw e;
+    }
+  }
+  return true;
+}
+
 describe('verifier soundness against the interpreter', () => {
+  it('accepted xdp programs never fault (packet range checks)', () => {
+    let accepted = 0;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
+      if (runXdp(seed)) accepted++;
+    }), { numRuns: 300 });
+    expect(accepted).toBeGreaterThan(15);
+  });
+
   it.fails('VM defect: pointer offset carry (remove the filter above when this starts passing)', () => {
     const vm = new Vm();
     const b = new Uint8Array([0xbf, 0x17, 0, 0, 0, 0, 0, 0, 0x07, 0x07, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x71, 0x70, 2, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);

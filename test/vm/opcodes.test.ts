@@ -3,6 +3,7 @@
  * engine's "unknown opcode" path), and every byte that is no instruction is
  * rejected by the decoder before an engine sees it.
  */
+import '../../src/vm/jit/index.js'; // registers the jit engine: every engine runs the vectors
 import { describe, expect, it } from 'vitest';
 import { BpfError, OPCODES, type Insn, type OpcodeRow, encodeInsns, decodeProgram, isKnownCode, Vm, engineNames, lddwInsns } from '../../src/index.js';
 
