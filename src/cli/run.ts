@@ -91,6 +91,8 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
     hex: { value: true }, asm: { value: true }, mem: { value: true }, packet: { value: true }, ctx: { value: true },
     type: { value: true }, engine: { value: true }, budget: { value: true }, helpers: { value: true },
     json: {}, batch: {}, section: { value: true }, help: { short: 'h' },
+    // ELF-object options (src/cli/run-object.ts parses them).
+    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true },
   });
   if (a.opts.help) {
     io.stdout(HELP);

@@ -87,8 +87,7 @@ export function checkpointSpec(data: unknown): { spec: CollectionSpec; nrCpus: n
     if (p.attachTo !== undefined) out.attachTo = str(p.attachTo, `${P}.attachTo`);
     return out;
   });
-  const maps = arr(c.maps, '$.maps').map((mv, i): MapSpec => {
-    const M = `$.maps[${i}]`;
+  const parseMap = (mv: unknown, M: string): MapSpec => {
     const m = obj(mv, M);
     const type = str(m.type, `${M}.type`);
     if (!(type in MapType)) bad(`${M}.type`, `unknown map type '${type}'`);
@@ -114,8 +113,10 @@ export function checkpointSpec(data: unknown): { spec: CollectionSpec; nrCpus: n
     }
     if (m.pinning !== undefined) s.pinning = num(m.pinning, `${M}.pinning`);
     if (m.numaNode !== undefined) s.numaNode = num(m.numaNode, `${M}.numaNode`);
+    if (m.inner !== undefined) s.inner = parseMap(m.inner, `${M}.inner`);
     return s;
-  });
+  };
+  const maps = arr(c.maps, '$.maps').map((mv, i) => parseMap(mv, `$.maps[${i}]`));
   return {
     spec: { programs, maps, license: str(c.license ?? '', '$.license'), version: num(c.kernelVersion ?? 0, '$.kernelVersion'), relocations: [] },
     nrCpus: num(c.nrCpus ?? 1, '$.nrCpus') || 1,

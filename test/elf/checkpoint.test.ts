@@ -82,3 +82,16 @@ describe('checkpoint/restore', () => {
     expect(() => restoreCollection(bad2)).toThrow(/\$\.maps\[0\]\.keySize/);
   });
 });
+
+describe('checkpoint/restore of maps of maps', () => {
+  it('slots survive by map id', () => {
+    const a = loadCollection(fixtureSpec('map_in_map'));
+    a.map('inner_a').update(Uint8Array.of(0, 0, 0, 0), Uint8Array.of(5, 0, 0, 0));
+    a.map('outer_arr').update(Uint8Array.of(3, 0, 0, 0), Uint8Array.of(a.map('inner_a').id, 0, 0, 0));
+    a.map('outer_hash').delete(Uint8Array.of(7, 0, 0, 0));
+    const b = roundTrip(a);
+    for (const pk of [[0, 0], [1, 0], [3, 0], [2, 0], [0, 1]]) {
+      expect(b.program('map_in_map').run({ packet: Uint8Array.from(pk) }).r0).toBe(a.program('map_in_map').run({ packet: Uint8Array.from(pk) }).r0);
+    }
+  });
+});
