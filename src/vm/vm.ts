@@ -228,6 +228,7 @@ export class Vm {
         added.push(pktRegion);
       }
       if (lp.progType === 'raw') {
+        if (opts.ctx !== undefined) throw new BpfError(ErrorCode.Usage, "'ctx' is not used by raw programs (r1 = 'mem')");
         if (memRegion !== undefined) { R[2] = 0; R[3] = memRegion.id; R[4] = mem!.length; }
         ex.pktId = (pktRegion ?? memRegion)?.id ?? 0;
       } else {
