@@ -247,9 +247,11 @@ function checkBtfExt(sec: ElfSection, btf: Btf, unsupported: (m: string, s: stri
   if (p + 4 + 8 + 16 > d.length) throw new ElfError('CO-RE relocation section outside .BTF.ext', '.BTF.ext', sec.offset + 24);
   const secName = btf.str(v.getUint32(p + 4, true));
   const insnOff = v.getUint32(p + 12, true);
+  const typeId = v.getUint32(p + 16, true);
   const access = btf.str(v.getUint32(p + 20, true));
   const kind = v.getUint32(p + 24, true);
-  throw unsupported(`CO-RE relocation (kind ${kind}, access '${access}') at instruction offset ${insnOff} is not supported; compile without BPF_CORE_READ / preserve_access_index`, secName || '.BTF.ext', insnOff);
+  const typeName = btf.types[typeId]?.name || `type ${typeId}`;
+  throw unsupported(`CO-RE relocation (kind ${kind}) on '${typeName}' (access '${access}') at instruction offset ${insnOff} is not supported; compile without BPF_CORE_READ / preserve_access_index`, secName || '.BTF.ext', insnOff);
 }
 
 interface LinkCtx {
