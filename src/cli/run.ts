@@ -92,7 +92,7 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
     type: { value: true }, engine: { value: true }, budget: { value: true }, helpers: { value: true },
     json: {}, batch: {}, section: { value: true }, help: { short: 'h' },
     // ELF-object options (src/cli/run-object.ts parses them).
-    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true },
+    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true }, repeat: { value: true },
   });
   if (a.opts.help) {
     io.stdout(HELP);
@@ -118,6 +118,7 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
     bytes = assemble(new TextDecoder().decode(await readInput(a.opts.asm as string, io))).bytes;
   }
   if (a.opts.section !== undefined) throw usage('--section applies to ELF objects only');
+  for (const o of ['map', 'dump-maps', 'nr-cpus', 'repeat']) if (a.opts[o] !== undefined) throw usage(`--${o} applies to ELF objects only`);
   const mem = a.opts.mem !== undefined ? hexToBytes(a.opts.mem as string) : undefined;
   const packet = a.opts.packet !== undefined ? hexToBytes(a.opts.packet as string) : undefined;
   const ctx = a.opts.ctx !== undefined ? hexToBytes(a.opts.ctx as string) : undefined;
