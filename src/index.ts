@@ -6,7 +6,6 @@ export * from './errors.js';
 export * from './isa/index.js';
 export * from './vm/memory.js';
 export type * from './vm/types.js';
-export * from './maps/spec.js';
 export * from './asm/index.js';
 export type { DisasmOptions } from './asm/index.js';
 export * from './vm/index.js';

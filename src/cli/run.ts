@@ -117,8 +117,9 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
   } else {
     bytes = assemble(new TextDecoder().decode(await readInput(a.opts.asm as string, io))).bytes;
   }
-  if (a.opts.section !== undefined) throw usage('--section applies to ELF objects only');
-  for (const o of ['map', 'dump-maps', 'nr-cpus', 'repeat']) if (a.opts[o] !== undefined) throw usage(`--${o} applies to ELF objects only`);
+  for (const k of ['section', 'map', 'dump-maps', 'nr-cpus', 'repeat']) {
+    if (a.opts[k] !== undefined) throw usage(`--${k} applies to ELF objects only`);
+  }
   const mem = a.opts.mem !== undefined ? hexToBytes(a.opts.mem as string) : undefined;
   const packet = a.opts.packet !== undefined ? hexToBytes(a.opts.packet as string) : undefined;
   const ctx = a.opts.ctx !== undefined ? hexToBytes(a.opts.ctx as string) : undefined;

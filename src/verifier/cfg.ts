@@ -73,7 +73,7 @@ export function checkCfg(env: Env): void {
       case 'ja': { const t = jumpTarget(p, i)!; env.prunePoint[t] = 1; visit(t); break; }
       case 'jcond': {
         const t = jumpTarget(p, i)!;
-        env.prunePoint[t] = 1; env.prunePoint[i + 1] = 1;
+        env.prunePoint[t] = 1;
         visit(i + 1); visit(t);
         break;
       }

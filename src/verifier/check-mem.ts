@@ -256,6 +256,11 @@ function stackReadVar(f: Frame, minOff: number, maxOff: number): Reg {
 
 /** bpf_sock_is_valid_access / bpf_sock_common_is_valid_access (struct bpf_sock, read-only). */
 function sockAccessOk(type: string, off: number, size: number): boolean {
+  if (type === 'tcp_sock') {
+    // bpf_tcp_sock_is_valid_access: u32 fields, bytes_received / bytes_acked u64; up to icsk_retransmits.
+    if (off < 0 || off >= 112 || off % size !== 0) return false;
+    return off === 80 || off === 88 ? size === 8 : size === 4;
+  }
   if (off < 0 || off >= 80 || off % size !== 0) return false;
   if (type === 'sock_common' && off >= 8 && off < 24) return false; // type .. priority: full sockets only
   if (off === 50) return size === 2; // 4-byte access to the 2-byte dst_port field

@@ -6,7 +6,7 @@
  */
 import {
   type AluOpName, type CondOp, type Scalar, formatScalar, formatScalarRanges, isConst, rangeWithin, scalarAlu,
-  scalarCoerce, scalarCoerceSx, scalarEndian, scalarMovsx, scalarsEqual,
+  scalarCoerce, scalarCoerceSx, scalarsEqual,
 } from './scalar/index.js';
 
 export {

@@ -29,6 +29,7 @@ import { interpret } from './interpreter.js';
 import { Memory, Perm, type Region } from './memory.js';
 import type { HelperDef, VmEnv } from './types.js';
 import { toBigU64 } from './u64.js';
+import { warmUpOnce } from './warmup.js';
 
 /** Default instruction budget per run. */
 export const DEFAULT_BUDGET = 1_000_000;
@@ -165,6 +166,7 @@ export class Vm {
     this.budget = checkBudget(opts.budget ?? DEFAULT_BUDGET);
     this.engine = opts.engine ?? 'interp';
     getEngine(this.engine);
+    warmUpOnce((bytes, mem) => { new Vm({ helpers: new HelperRegistry(defaultHelpers()) }).load(bytes).run({ mem, engine: 'interp' }); });
   }
 
   /**
@@ -226,6 +228,7 @@ export class Vm {
         added.push(pktRegion);
       }
       if (lp.progType === 'raw') {
+        if (opts.ctx !== undefined) throw new BpfError(ErrorCode.Usage, "'ctx' is not used by raw programs (r1 = 'mem')");
         if (memRegion !== undefined) { R[2] = 0; R[3] = memRegion.id; R[4] = mem!.length; }
         ex.pktId = (pktRegion ?? memRegion)?.id ?? 0;
       } else {

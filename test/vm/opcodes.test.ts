@@ -62,3 +62,17 @@ describe('bytes that are no instruction', () => {
     expect(n).toBeGreaterThan(50);
   });
 });
+
+describe('interpreter warm-up program', () => {
+  it('contains every opcode row and runs to completion', async () => {
+    const { warmUpProgram } = await import('../../src/vm/warmup.js');
+    const bytes = warmUpProgram();
+    const p = decodeProgram(bytes);
+    const rows = new Set<number>();
+    for (let i = 0; i < p.length; i++) rows.add(p.row[i]!);
+    for (let r = 0; r < OPCODES.length; r++) if (OPCODES[r]!.kind !== 'exit') expect(rows.has(r), OPCODES[r]!.mnemonic).toBe(true);
+    const res = new Vm().load(bytes).run({ mem: new Uint8Array(64), engine: 'interp' });
+    expect(res.r0).toBe(1n);
+    expect(res.insnsExecuted).toBeGreaterThan(OPCODES.length * 3);
+  });
+});
