@@ -228,8 +228,14 @@ export abstract class BpfMap implements VmMap {
     Object.assign(s, this.extra);
     const contents = this.contentsForSpec();
     if (contents.length) s.contents = contents;
+    this.extraState(s);
     if (this.frozenFlag) s.frozen = true;
     return s;
+  }
+
+  /** Adds type-specific state (ring-buffer records, perf events) to a spec. */
+  protected extraState(s: MapSpec): void {
+    void s;
   }
 
   /** Contents for {@link toSpec}; maps that cannot list contents return []. */
