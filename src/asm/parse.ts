@@ -140,7 +140,7 @@ export class LineParser {
     const c = this.c;
     const first = c.peek();
     const base = { line: this.l.line, col: first.col };
-    const one = (x: Insn, extra: Partial<Stmt> = {}): Stmt => ({ ...base, insns: [x], ...extra });
+    const one = (x: Insn, extra?: Partial<Stmt>): Stmt => ({ line: base.line, col: base.col, insns: [x], ref: extra?.ref, isExit: extra?.isExit });
     let st: Stmt;
     if (first.kind === 'reg') st = this.assignment(one);
     else if (first.kind === 'op' && first.text === '*') st = this.store(one);
@@ -229,7 +229,10 @@ export class LineParser {
     }
     const v = c.num('a register, an immediate or an expression');
     const ll = c.isId('ll');
-    if (ll) c.next();
+    if (ll) {
+      if (!is64) c.fail(d, 'ld_imm64 writes a 64-bit register');
+      c.next();
+    }
     const lddw = is64 && (ll || (this.syntax !== 'llvm' && this.syntax !== 'ubpf' && v.hex));
     if (lddw) return this.lddw(d, v);
     return one(slotOf(this.row({ kind: 'alu', op: AluOp.MOV, source: 'K', is64 }, opTok, 'mov'), { dst: d.reg, imm: this.imm32(v) }));

@@ -196,6 +196,27 @@ export function runCbpfDetailed(prog: CbpfProgram | readonly SockFilter[], ctx: 
   return { value, pc: lastPc, exit: lastExit, steps: lastSteps };
 }
 
+/** Called before each instruction with the registers as they are then. */
+export type TraceHook = (pc: number, a: number, x: number) => void;
+
+/** One executed instruction of {@link traceCbpf}: registers before it ran. */
+export interface CbpfTraceStep {
+  pc: number;
+  a: number;
+  x: number;
+}
+
+/**
+ * Runs a classic program and records every executed instruction with A and
+ * X before it (for explaining a verdict).
+ * @throws as {@link runCbpfDetailed}.
+ */
+export function traceCbpf(prog: CbpfProgram | readonly SockFilter[], ctx: CbpfContext): CbpfRunResult & { trace: CbpfTraceStep[] } {
+  const trace: CbpfTraceStep[] = [];
+  const value = exec(asProgram(prog), ctx, (pc, a, x) => { trace.push({ pc, a: a >>> 0, x: x >>> 0 }); });
+  return { value, pc: lastPc, exit: lastExit, steps: lastSteps, trace };
+}
+
 // How the last run ended (set by exec; read by runCbpfDetailed).
 let lastPc = 0;
 let lastExit: CbpfExit = 'ret';
@@ -206,7 +227,7 @@ function fault(pc: number, msg: string): never {
   throw new RuntimeFault(ErrorCode.Runtime, msg, pc);
 }
 
-function exec(prog: CbpfProgram, ctx: CbpfContext): number {
+function exec(prog: CbpfProgram, ctx: CbpfContext, hook?: TraceHook): number {
   const { kind, k: K, jt, jf, code, op: OP, isX: ISX, size: SIZE } = prog;
   const n = prog.length;
   M.fill(0);
@@ -221,6 +242,7 @@ function exec(prog: CbpfProgram, ctx: CbpfContext): number {
     if (pc >= n) fault(pc, `fell off the end of the program (pc ${pc}, length ${n})`);
     if (++steps > n + 1) fault(pc, 'instruction budget exceeded');
     const k = K[pc]!;
+    if (hook !== undefined) hook(pc, A, X);
     switch (kind[pc]) {
       case 0: A = k; break; // ld #k
       case 1: { // ld [k]

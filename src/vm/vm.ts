@@ -29,6 +29,7 @@ import { interpret } from './interpreter.js';
 import { Memory, Perm, type Region } from './memory.js';
 import type { HelperDef, VmEnv } from './types.js';
 import { toBigU64 } from './u64.js';
+import { warmUpOnce } from './warmup.js';
 
 /** Default instruction budget per run. */
 export const DEFAULT_BUDGET = 1_000_000;
@@ -155,6 +156,7 @@ export class Vm {
   engine: string;
   private stacks: Region[] | undefined;
   private busy = false;
+  private spare: ExecContext | undefined;
 
   constructor(opts: VmOptions = {}) {
     this.memory = opts.memory ?? new Memory();
@@ -164,6 +166,7 @@ export class Vm {
     this.budget = checkBudget(opts.budget ?? DEFAULT_BUDGET);
     this.engine = opts.engine ?? 'interp';
     getEngine(this.engine);
+    warmUpOnce((bytes, mem) => { new Vm({ helpers: new HelperRegistry(defaultHelpers()) }).load(bytes).run({ mem, engine: 'interp' }); });
   }
 
   /**
@@ -193,7 +196,14 @@ export class Vm {
   /** @internal Runs a loaded program (see {@link LoadedProgram.run}). */
   execute(lp: LoadedProgram, opts: RunOptions): RunResult {
     const engine = getEngine(opts.engine ?? this.engine);
-    const ex = new ExecContext(this.memory, this.env, lp.progType);
+    let ex: ExecContext;
+    if (!this.busy && this.spare !== undefined) {
+      ex = this.spare;
+      ex.reset(this.env, lp.progType);
+    } else {
+      ex = new ExecContext(this.memory, this.env, lp.progType);
+      if (!this.busy) this.spare = ex;
+    }
     ex.budget = checkBudget(opts.budget ?? this.budget);
     ex.helpers = this.helpers.table();
     ex.image = lp.image;
@@ -218,6 +228,7 @@ export class Vm {
         added.push(pktRegion);
       }
       if (lp.progType === 'raw') {
+        if (opts.ctx !== undefined) throw new BpfError(ErrorCode.Usage, "'ctx' is not used by raw programs (r1 = 'mem')");
         if (memRegion !== undefined) { R[2] = 0; R[3] = memRegion.id; R[4] = mem!.length; }
         ex.pktId = (pktRegion ?? memRegion)?.id ?? 0;
       } else {

@@ -40,6 +40,7 @@ describe('assembler errors name line and column', () => {
     ['lddw %r1, foo\nexit', 1, 11, /expected a 64-bit immediate or map/],
     ['r1 = map[fd:3]\nexit', 1, 10, /expected 'id' or 'idx'/],
     ['w1 = map[id:3]\nexit', 1, 1, /64-bit register/],
+    ['w1 = 5 ll\nexit', 1, 1, /64-bit register/],
     ['r0 = atomic_fetch_add((u64 *)(r1 +0), r2)\nexit', 1, 39, /same register as the destination/],
     ['r1 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit', 1, 1, /cmpxchg writes r0/],
     ['lock *(u16 *)(r1 +0) += r2\nexit', 1, 22, /no such instruction/],
@@ -65,6 +66,12 @@ describe('assembler accepts', () => {
     same('0: (b7) r0 = 0                       ; R0_w=0\n1: (95) exit', 'r0 = 0\nexit');
     same('      0: .......... (b7) r0 = 0\n  1   1: 0......... (95) exit', 'r0 = 0\nexit');
     same('       0:\tb7 00 00 00 00 00 00 00\tr0 = 0\n       1:\t05 00 00 00 00 00 00 00\tgoto +0 <LBB0_2>\n0000000000000010 <LBB0_2>:\n       2:\t95 00 00 00 00 00 00 00\texit', 'r0 = 0\ngoto +0\nexit');
+  });
+  it('the examples of issue 2', () => {
+    const r = assemble('r0 = *(u32 *)(r1 + 4)\nw0 += 1\nif r1 > 0x5 goto +3\ncall 1\nr1 = 0x1234 ll\nlock *(u64 *)(r2 + 0) += r1\n'
+      + 'mov32 %r0, 0\nldxw %r0, [%r1+4]\nexit');
+    expect(r.insns.map((x) => x.code)).toEqual([0x61, 0x04, 0x25, 0x85, 0x18, 0x00, 0xdb, 0xb4, 0x61, 0x95]);
+    expect(r.insns[2]!.off).toBe(3);
   });
   it('the hex-everywhere output of newer llvm-objdump', () => {
     same('r0 = *(u32 *)(r1 + 0x4)\nif r1 > 0x5 goto +0x3\nr1 = 0x1234 ll\ncall 0x1\n*(u64 *)(r10 - 0x8) = r1\nexit',

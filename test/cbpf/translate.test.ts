@@ -61,13 +61,13 @@ describe('equivalence: classic interpreter vs eBPF running the translation', () 
     fc.assert(fc.property(validProgram('seccomp', 40), fc.array(seccompInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'seccomp');
       for (const ctx of inputs) expect(runEbpf(t.insns, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
   it('packet context', () => {
     fc.assert(fc.property(validProgram('packet', 40), fc.array(packetInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'packet');
       for (const ctx of inputs) expect(runEbpf(t.insns, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
 });
 
@@ -82,12 +82,12 @@ describe('equivalence on the bpfsim eBPF VM (src/vm)', () => {
     fc.assert(fc.property(validProgram('seccomp', 40), fc.array(seccompInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'seccomp');
       for (const ctx of inputs) expect(runVm(t, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 120 });
+    }), { numRuns: 100 });
   });
   it('packet context', () => {
     fc.assert(fc.property(validProgram('packet', 40), fc.array(packetInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'packet');
       for (const ctx of inputs) expect(runVm(t, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 120 });
+    }), { numRuns: 100 });
   });
 });

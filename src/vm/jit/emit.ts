@@ -91,18 +91,6 @@ export function flowOf(p: Program, pc: number, r: OpcodeRow): Flow {
   }
 }
 
-/** True when the instruction may write r10 (then r10-relative accesses are not specialised). */
-export function writesR10(p: Program, pc: number, r: OpcodeRow): boolean {
-  switch (r.kind) {
-    case 'alu': case 'neg': case 'movsx': case 'end': case 'lddw': case 'ldx': case 'ldxsx':
-      return p.dst[pc] === 10;
-    case 'atomic':
-      return p.dst[pc] === 10 || p.src[pc] === 10;
-    default:
-      return false;
-  }
-}
-
 /** Per-instruction emission context. */
 export interface EmitCtx {
   readonly p: Program;
@@ -201,6 +189,15 @@ function condition(op: number, is64: boolean, d: number, bh: string, bl: string,
   }
 }
 
+/** The branch condition (a JavaScript boolean expression) of the conditional jump at `pc`. */
+export function jumpCondition(p: Program, pc: number, r: OpcodeRow): string {
+  const d = p.dst[pc]!, s = p.src[pc]!, imm = p.imm[pc]!;
+  let bh: string, bl: string, bhU: string, blU: string;
+  if (r.source === 'X') { bh = hi(s); bl = lo(s); bhU = `(${bh} >>> 0)`; blU = `(${bl} >>> 0)`; }
+  else { bh = num(imm >> 31); bl = num(imm); bhU = num((imm >> 31) >>> 0); blU = num(imm >>> 0); }
+  return condition(r.op, r.cls === Cls.JMP, d, bh, bl, bhU, blU);
+}
+
 /** The region lookup and bounds/permission check of a memory access; leaves `rg` and `o` in scope. */
 function access(pc: number, base: number, off: number, size: number, write: boolean): string {
   const perm = write ? 2 : 1;
@@ -243,7 +240,7 @@ export function endRun(count: string): string {
 
 /**
  * JavaScript statements for the instruction at `pc` (any kind; control
- * transfers end with `continue` / `return`).
+ * transfers end with `continue main` / `return`).
  * @throws BpfError (RUNTIME) on an internal inconsistency (never for program input).
  */
 export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
@@ -317,24 +314,23 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       return `if (!ldAbs(ex, ${o}, ${size})) { r0l = 0; r0h = 0; ${endRun(c.count)} } r0l = R[0]; r0h = R[1];`;
     }
     case 'ja':
-      return `pc = ${num(c.target!)}; continue;`;
-    case 'jcond': {
-      let bh: string, bl: string, bhU: string, blU: string;
-      if (r.source === 'X') { bh = hi(s); bl = lo(s); bhU = `(${bh} >>> 0)`; blU = `(${bl} >>> 0)`; }
-      else { bh = num(imm >> 31); bl = num(imm); bhU = num((imm >> 31) >>> 0); blU = num(imm >>> 0); }
-      return `if (${condition(r.op, r.cls === Cls.JMP, d, bh, bl, bhU, blU)}) { pc = ${num(c.target!)}; continue; }`;
-    }
+      return `pc = ${num(c.target!)}; continue main;`;
+    case 'jcond':
+      return `if (${jumpCondition(p, pc, r)}) { pc = ${num(c.target!)}; continue main; }`;
     case 'call': {
       if (s === CallSrc.PSEUDO_CALL) {
         let st = `if (fp + 1 >= ${MAX_CALL_FRAMES}) throw callDepth(ex, ${P}); { const f = fp * ${FRAME_WORDS}; frames[f] = ${num(pc + 1)}; `;
         for (let i = 0; i < 5; i++) st += `frames[f + ${1 + 2 * i}] = ${lo(6 + i)}; frames[f + ${2 + 2 * i}] = ${hi(6 + i)}; `;
         st += `} ex.frameImages[fp] = IMG; fp++; { const sid = ex.stackIds[fp]; regions[sid].bytes.fill(0); r10l = ${STACK_BYTES}; r10h = sid; }`;
         if (c.fastStack) st += ` sb = regions[r10h].bytes; sv = regions[r10h].view;`;
-        return st + ` pc = ${num(c.target!)}; continue;`;
+        return st + ` pc = ${num(c.target!)}; continue main;`;
       }
       if (s === CallSrc.KFUNC) return `throw kfunc(ex, ${P}, ${num(imm)});`;
       if (imm === BPF_FUNC_TAIL_CALL) {
-        return `${spill([1, 2, 3, 4, 5])} { const t = ex.tailCall(); if (t !== undefined) { ${spillAll()}st.img = t; st.pc = 0; st.fp = fp; st.n = ${c.count}; return 1; } }`;
+        // As the interpreter: a target that relies on r10 being the frame's stack top refuses a moved r10.
+        return `${spill([1, 2, 3, 4, 5])} { const t = ex.tailCall(); if (t !== undefined) { ` +
+          `if (!t.writesR10 && (r10l !== ${STACK_BYTES} || r10h !== ex.stackIds[fp])) throw tailR10(ex, ${P}); ` +
+          `${spillAll()}st.img = t; st.pc = 0; st.fp = fp; st.n = ${c.count}; return 1; } }`;
       }
       return `ex.insns = ${c.count}; ${spill([1, 2, 3, 4, 5])} if (ex.callHelper(${num(imm)}, ${P})) { r0l = R[0]; r0h = R[1]; ${spillAll()}return 0; } r0l = R[0]; r0h = R[1];`;
     }
@@ -345,7 +341,7 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       for (let i = 0; i < 5; i++) st += `${lo(6 + i)} = frames[f + ${1 + 2 * i}]; ${hi(6 + i)} = frames[f + ${2 + 2 * i}]; `;
       st += `} { const img = ex.frameImages[fp]; if (img !== IMG) { ${spillAll()}st.img = img; st.pc = pc; st.fp = fp; st.n = ${c.count}; return 1; } }`;
       if (c.fastStack) st += ` sb = regions[r10h].bytes; sv = regions[r10h].view;`;
-      return st + ' continue;';
+      return st + ' continue main;';
     }
     default:
       return `throw badOpcode(ex, ${P}, ${num(r.code)});`;

@@ -67,6 +67,25 @@ describe('jit engine', () => {
     });
   });
 
+  describe('large programs', () => {
+    it('long straight-line code and many chunks count and fault like the interpreter', () => {
+      const insns: Insn[] = [{ code: 0xb7, dst: 9, src: 0, off: 0, imm: 3 }];
+      for (let i = 0; i < 700; i++) {
+        insns.push(i % 3 === 0 ? { code: 0x07, dst: 0, src: 0, off: 0, imm: i } : i % 3 === 1
+          ? { code: 0x7b, dst: 10, src: 0, off: -8 - 8 * (i % 8), imm: 0 } : { code: 0x79, dst: 2, src: 10, off: -8, imm: 0 });
+      }
+      insns.push({ code: 0x07, dst: 9, src: 0, off: 0, imm: -1 }, { code: 0x55, dst: 9, src: 0, off: -703, imm: 0 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      const prog = encodeInsns(insns);
+      const vm = new Vm();
+      const lp = vm.load(prog);
+      expect(jitCompile(lp.image).fns.length).toBeGreaterThan(2);
+      for (const budget of [1_000_000, 1, 64, 65, 700, 1405, 2000, 2107]) {
+        const [a, b] = both(prog, { budget });
+        expect(b).toEqual(a);
+      }
+    });
+  });
+
   describe('generated source', () => {
     const vm = new Vm();
     it.each([
