@@ -20,7 +20,7 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
     const msgs: string[] = [];
     const counts: number[] = [];
     for (let seed = 1; seed <= N; seed++) {
-      const g = genProgram(seed * 7919, { valueSize: 16, bodyLen: 6 + (seed % 20) });
+      const g = genProgram(seed * 7919, { valueSize: 16, bodyLen: 6 + (seed % 20), calls: seed % 3 === 0 });
       const r = verify(g.bytes, { progType: 'socket_filter', maps: [{ type: 'hash', keySize: 8, valueSize: 16, maxEntries: 4, flags: 0 }] });
       ours.push(r.accepted);
       msgs.push(r.message);
