@@ -39,7 +39,7 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
       if (kAcc && ours[i] && pm && Number(pm[1]) === counts[i]) sameCount++;
       const kMsg = String(k.log ?? '').trim().split('\n').slice(-2, -1)[0] ?? '';
       if (kAcc === ours[i] && (kAcc || kMsg === msgs[i])) msgAgree++;
-      else if (kAcc === ours[i] && process.env.SHOW_MSG) console.log(`msg: kernel "${kMsg}" / bpfsim "${msgs[i]}"`);
+      else if (kAcc === ours[i] && process.env.SHOW_MSG) console.log(`msg: case ${i + 1}: kernel "${kMsg}" / bpfsim "${msgs[i]}"`);
       if (kAcc === ours[i]) agree++;
       else if (ours[i]) looser.push(`seed ${(i + 1) * 7919}: kernel: ${String(k.log ?? '').trim().split('\n').slice(-2, -1)[0]}`);
       else stricter.push(`seed ${(i + 1) * 7919}: bpfsim "${msgs[i]}" / kernel accepts`);
@@ -72,7 +72,7 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
       const kMsg = String(k.log ?? '').trim().split('\n').slice(-2, -1)[0] ?? '';
       if (kAcc === ours[i]) agree++;
       if (kAcc === ours[i] && (kAcc || kMsg === msgs[i])) msgAgree++;
-      else if (kAcc === ours[i] && process.env.SHOW_MSG) console.log(`msg: kernel "${kMsg}" / bpfsim "${msgs[i]}"`);
+      else if (kAcc === ours[i] && process.env.SHOW_MSG) console.log(`msg: case ${i + 1}: kernel "${kMsg}" / bpfsim "${msgs[i]}"`);
       if (!kAcc && ours[i]) looser.push(`seed ${(i + 1) * 104729}: kernel: ${kMsg}`);
     });
     console.log(`kernel-diff (xdp): ${kAccepts} accepted by the kernel; agreement ${agree}/${N}, with the same message ${msgAgree}/${N}`);
