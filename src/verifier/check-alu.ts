@@ -116,11 +116,8 @@ function scalarOp(row: OpcodeRow, dst: Scalar, src: Scalar, off: number): Scalar
   }
   let name = OP_NAME[op]!;
   if (off === 1 && (op === AluOp.DIV || op === AluOp.MOD)) name = op === AluOp.DIV ? 'sdiv' : 'smod';
-  // Linux 6.18 tracks no ranges for div/mod: the result is unknown.
-  if (op === AluOp.DIV || op === AluOp.MOD) return row.is64 ? scalarUnknown() : zext32(scalarUnknown());
-  if ((op === AluOp.LSH || op === AluOp.RSH || op === AluOp.ARSH) && !(tnumIsConst(src.var_off) && src.umax < BigInt(row.is64 ? 64 : 32))) {
-    return row.is64 ? scalarUnknown() : zext32(scalarUnknown());
-  }
+  // Division, modulo and shifts by a non-constant or too large amount give an unknown
+  // 64-bit scalar in 6.18, even in 32-bit form (the scalar module models this).
   return scalarAlu(name, row.is64, dst, src);
 }
 
@@ -136,7 +133,7 @@ export function checkAlu(env: Env, regs: Reg[], row: OpcodeRow, dst: number, src
     need(dst);
     writeDst();
     const d = regs[dst]!;
-    if (isPtr(d)) { regs[dst] = unknownReg(); if (!row.is64) regs[dst]!.s = zext32(scalarUnknown()); return; }
+    if (isPtr(d)) { regs[dst] = unknownReg(); return; }
     let s: Scalar;
     if (row.kind === 'neg') s = scalarAlu('neg', row.is64, d.s, d.s);
     else s = byteSwap(d.s, row);

@@ -83,7 +83,7 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     checkMaxStackDepth(env);
   } catch (e) {
     if (e instanceof Reject) {
-      env.log.push(e.msg);
+      if (!e.logged) env.log.push(e.msg);
       env.log.push(summary(env));
       return reject(e.msg, e.pc, env.insnProcessed, logLevel ? env.log.join('\n') + '\n' : '', e.errno);
     }
@@ -255,11 +255,11 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
     }
     fp ??= fingerprint(st);
     if (c.fp === fp && statesCover(c.st, st, true)) {
-      if (env.logLevel > 0) {
-        env.log.push(`infinite loop detected at insn ${pc}`);
-        env.log.push(`cur state: ${formatState(env, st)}`);
-      }
-      throw new Reject(`infinite loop detected at insn ${pc}`, pc, 'EINVAL');
+      // Like the kernel, the log ends with both states.
+      env.log.push(`infinite loop detected at insn ${pc}`);
+      env.log.push(`cur state: ${formatState(env, st)}`);
+      env.log.push(`old state: ${formatState(env, c.st)}`);
+      throw new Reject(`infinite loop detected at insn ${pc}`, pc, 'EINVAL', true);
     }
   }
   // Like the kernel, a new checkpoint needs some progress since the last one.

@@ -63,6 +63,8 @@ export const VECTORS: Vector[] = [
   { name: 'root may return a pointer', src: 'r0 = r10\nexit', expect: 'accept', kernel: true },
   { name: 'root may compare pointers', src: 'r0 = 0\nif r1 == r10 goto pc+0\nexit', expect: 'accept', kernel: true },
   { name: 'unbounded min in pointer math', src: `${LOOKUP8}\nif r0 == 0x0 goto pc+4\nr1 = *(u64 *)(r0 +0)\nr0 += r1\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [hash8], expect: 'math between map_value pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: '32-bit division gives a fully unknown scalar', src: 'r2 = 5\nw2 /= 3\nr1 = r10\nr1 += r2\nr0 = 0\nexit', expect: 'math between fp pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: 'negating a pointer gives a scalar (root)', src: 'w1 = -w1\nr0 = r1\nexit', expect: 'accept', kernel: true },
   // ---- stack
   { name: 'spill and fill a pointer', src: '*(u64 *)(r10 -8) = r1\nr2 = *(u64 *)(r10 -8)\nr0 = *(u32 *)(r2 +0)\nexit', expect: 'accept', kernel: true },
   { name: 'stack out of bounds', src: 'r0 = 0\n*(u64 *)(r10 -520) = r0\nexit', expect: 'invalid write to stack R10 off=-520 size=8', kernel: true },
