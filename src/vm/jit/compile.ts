@@ -39,7 +39,7 @@ import { MAX_CALL_FRAMES, type ExecContext } from '../exec.js';
 import type { ProgramImage } from '../image.js';
 import { atomic, ctxLoad, ldAbs } from '../interp-slow.js';
 import {
-  arsh64, bswap16, bswap32, bswap64, lsh64, mul64, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
+  arsh64, bswap16, bswap32, bswap64, lsh64, mul64, mulhiU32, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
 } from '../u64.js';
 import { emitInsn, flowOf, jumpCondition, lo, hi, num, spillAll, type EmitCtx } from './emit.js';
 
@@ -93,7 +93,7 @@ const T = new Int32Array(2);
 /** The run-time support handed to every generated function (shared code, not copies). */
 const RT: Record<string, unknown> = Object.freeze({
   careful: (...a: Parameters<typeof careful>) => careful(...a),
-  T, mul64, udiv64, umod64, sdiv64, smod64, lsh64, rsh64, arsh64, bswap16, bswap32, bswap64, udiv32, umod32, sdiv32, smod32,
+  T, mul64, mulhiU32, udiv64, umod64, sdiv64, smod64, lsh64, rsh64, arsh64, bswap16, bswap32, bswap64, udiv32, umod32, sdiv32, smod32,
   ldAbs, ctxLoad, atomic,
   callDepth: (ex: ExecContext, pc: number): RuntimeFault =>
     ex.fault(ErrorCode.CallDepth, `call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, pc),
