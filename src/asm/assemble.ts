@@ -76,7 +76,7 @@ export function assemble(text: string, opts: AssembleOptions = {}): AssembleResu
 
   const insns: Insn[] = [];
   const lines: number[] = [];
-  const where: { line: number; col: number }[] = [];
+  const cols: number[] = [];
   for (const st of stmts) {
     const at = insns.length;
     if (st.ref) {
@@ -91,7 +91,7 @@ export function assemble(text: string, opts: AssembleOptions = {}): AssembleResu
     for (const x of st.insns) {
       insns.push(x);
       lines.push(st.line);
-      where.push({ line: st.line, col: st.col });
+      cols.push(st.col);
     }
   }
   const validate = opts.validate ?? true;
@@ -100,8 +100,7 @@ export function assemble(text: string, opts: AssembleOptions = {}): AssembleResu
     program = programFromInsns(insns, { validate });
   } catch (e) {
     if (e instanceof BpfError && !(e instanceof AsmError)) {
-      const w = e.pc !== undefined ? where[e.pc] : undefined;
-      if (w) throw new AsmError(e.detail, w.line, w.col);
+      if (e.pc !== undefined && e.pc < lines.length) throw new AsmError(e.detail, lines[e.pc]!, cols[e.pc]!);
       throw new AsmError(e.detail, srcLines.length === 0 ? 1 : Math.max(1, srcLines.length), 1);
     }
     throw e;

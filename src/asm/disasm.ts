@@ -109,6 +109,19 @@ export function disasmInsn(insn: Insn, next?: Insn, opts: DisasmOptions = {}): s
 }
 
 /**
+ * Disassembles the instruction at slot `pc` of a decoded program (the
+ * verifier log's per-instruction text; pass `code: true` for the `(b7) ` prefix).
+ * @throws BpfError (BAD_OPCODE) for the second slot of an ld_imm64 or an unknown opcode.
+ */
+export function disasmAt(p: Program, pc: number, opts: DisasmOptions = {}): string {
+  const row = p.rowAt(pc);
+  if (row === undefined) {
+    throw new BpfError(ErrorCode.BadOpcode, p.row[pc] === ROW_LDDW_HI ? 'second slot of an ld_imm64' : `unknown opcode ${p.code[pc]!.toString(16).padStart(2, '0')}`, pc);
+  }
+  return disasmInsn(p.insn(pc), row.slots === 2 && pc + 1 < p.length ? p.insn(pc + 1) : undefined, opts);
+}
+
+/**
  * Disassembles a whole program (a {@link Program}, raw bytes or instruction
  * slots) into one line per instruction (ld_imm64 is one line for two slots).
  * @throws BpfError exactly as {@link decodeProgram} for invalid bytes (unless `validate` is false).

@@ -45,10 +45,29 @@ const OPERATORS = [
   '+=', '-=', '*=', '/=', '|=', '&=', '^=', '%=', '==', '!=', '>=', '<=',
   '=', '>', '<', '&', '*', '(', ')', '[', ']', ',', ':', '+', '-', '#',
 ];
+const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
 
-const RE_REG = /^(%r|r|w)(\d+)(?![\w.])/;
-const RE_NUM = /^(0[xX][0-9a-fA-F]+|\d+)/;
-const RE_ID = /^(kernel-function|[A-Za-z_.][\w.]*)/;
+/** The longest operator at `pos` (`s`-prefixed operators only where `sPrefix`). */
+function operatorAt(src: string, pos: number, sPrefix: boolean): string | undefined {
+  for (let len = 4; len >= 1; len--) {
+    const o = src.slice(pos, pos + len);
+    if (o.length === len && OPERATOR_SET.has(o) && (o[0] === 's') === sPrefix) return o;
+  }
+  return undefined;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff;
+}
+
+const RE_REG = /(%r|r|w)(\d+)(?![\w.])/y;
+const RE_NUM = /(0[xX][0-9a-fA-F]+|\d+)/y;
+const RE_NUM_TAIL = /[\w.]+/y;
+const RE_ID = /(kernel-function|[A-Za-z_.][\w.]*)/y;
 const RE_INDEX = /^(?:\d+[ \t]+)?\d+:\s*/;
 const RE_OBJDUMP_BYTES = /^(?:[0-9a-f]{2} ){7}[0-9a-f]{2}(?: (?:[0-9a-f]{2} ){7}[0-9a-f]{2})?\s+/;
 const RE_LIVE_REGS = /^[.0-9]{10}\s+(?=\([0-9a-f]{2}\))/;
@@ -74,67 +93,74 @@ function commentStart(line: string, from: number): number {
  */
 export function lexLine(text: string, line: number): LexedLine {
   const labels: { name: string; col: number }[] = [];
-  const objLabel = RE_OBJDUMP_LABEL.exec(text);
+  const objLabel = text.includes('>:') ? RE_OBJDUMP_LABEL.exec(text) : null;
   if (objLabel) return { line, labels: [{ name: objLabel[1]!, col: text.indexOf('<') + 2 }], toks: [] };
-  if (RE_OBJDUMP_NOISE.test(text)) return { line, labels, toks: [] };
+  if ((text.includes('file format') || text.includes('Disassembly of')) && RE_OBJDUMP_NOISE.test(text)) return { line, labels, toks: [] };
 
   let pos = 0;
-  const skipWs = (): void => { while (pos < text.length && /\s/.test(text[pos]!)) pos++; };
+  const skipWs = (): void => { while (pos < text.length && isSpace(text.charCodeAt(pos))) pos++; };
   const eat = (re: RegExp): RegExpExecArray | null => {
     const m = re.exec(text.slice(pos));
     if (m) pos += m[0].length;
     return m;
   };
   skipWs();
-  eat(RE_INDEX);
-  eat(RE_OBJDUMP_BYTES);
-  eat(RE_LIVE_REGS);
+  const c0 = text.charCodeAt(pos);
+  if (c0 >= 48 && c0 <= 57) eat(RE_INDEX);
+  if (isHexDigit(text.charCodeAt(pos))) eat(RE_OBJDUMP_BYTES);
+  const c1 = text.charCodeAt(pos);
+  if (c1 === 46 || (c1 >= 48 && c1 <= 57)) eat(RE_LIVE_REGS);
   let code: { value: number; col: number } | undefined;
   const codeCol = pos + 1;
-  const cm = eat(RE_CODE);
+  const cm = text.charCodeAt(pos) === 40 ? eat(RE_CODE) : null;
   if (cm) code = { value: parseInt(cm[1]!, 16), col: codeCol };
 
   let end = commentStart(text, pos);
-  const annot = RE_TRAILING_ANNOT.exec(text.slice(pos, end));
+  const annot = text.slice(pos, end).trimEnd().endsWith('>') ? RE_TRAILING_ANNOT.exec(text.slice(pos, end)) : null;
   if (annot) end = pos + annot.index;
 
+  const src = text.slice(0, end);
   const toks: Tok[] = [];
+  const at = (re: RegExp): RegExpExecArray | null => {
+    re.lastIndex = pos;
+    return re.exec(src);
+  };
   while (true) {
-    skipWs();
+    while (pos < end && isSpace(src.charCodeAt(pos))) pos++;
     if (pos >= end) break;
-    const rest = text.slice(pos, end);
     const col = pos + 1;
     let m: RegExpExecArray | null;
-    if ((m = RE_REG.exec(rest))) {
-      const kind = m[1] as 'r' | 'w' | '%r';
-      toks.push({ kind: 'reg', text: m[0], col, reg: parseInt(m[2]!, 10), regKind: kind });
+    if ((m = at(RE_REG))) {
+      toks.push({ kind: 'reg', text: m[0], col, reg: parseInt(m[2]!, 10), regKind: m[1] as 'r' | 'w' | '%r' });
       pos += m[0].length;
       continue;
     }
-    if ((m = RE_NUM.exec(rest))) {
-      if (/^[\w.]/.test(rest.slice(m[0].length))) throw new AsmError(`invalid number '${/^[\w.]+/.exec(rest)![0]}'`, line, col);
-      toks.push({ kind: 'num', text: m[0], col, value: BigInt(m[0]), hex: /^0[xX]/.test(m[0]) });
+    if ((m = at(RE_NUM))) {
+      RE_NUM_TAIL.lastIndex = pos + m[0].length;
+      if (RE_NUM_TAIL.test(src)) throw new AsmError(`invalid number '${at(RE_NUM_TAIL)![0]}'`, line, col);
+      toks.push({ kind: 'num', text: m[0], col, value: BigInt(m[0]), hex: m[0].length > 1 && (m[0][1] === 'x' || m[0][1] === 'X') });
       pos += m[0].length;
       continue;
     }
-    const sop = rest[0] === 's' ? OPERATORS.find((o) => o[0] === 's' && rest.startsWith(o)) : undefined;
+    const ch = src[pos]!;
+    const sop = ch === 's' ? operatorAt(src, pos, true) : undefined;
     if (sop !== undefined) {
       toks.push({ kind: 'op', text: sop, col });
       pos += sop.length;
       continue;
     }
-    if ((m = RE_ID.exec(rest))) {
+    if ((m = at(RE_ID))) {
       toks.push({ kind: 'id', text: m[0], col });
       pos += m[0].length;
       continue;
     }
-    const op = OPERATORS.find((o) => o[0] !== 's' && rest.startsWith(o));
+    const op = operatorAt(src, pos, false);
     if (op !== undefined) {
       toks.push({ kind: 'op', text: op, col });
       pos += op.length;
       continue;
     }
-    throw new AsmError(`unexpected character '${rest[0]}'`, line, col);
+    throw new AsmError(`unexpected character '${ch}'`, line, col);
   }
   // Label definitions: `name:` at the start (several allowed).
   let i = 0;

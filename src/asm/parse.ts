@@ -7,13 +7,13 @@
  * Instructions are found in the opcode table by their properties
  * (src/asm/rows.ts); mnemonics of the uBPF syntax are the table's mnemonics.
  */
-import { helperId } from '../isa/helper-ids.js';
 import { type Insn, lddwInsns } from '../isa/insn.js';
 import {
-  AluOp, AtomicOp, CallSrc, Cls, OPCODES_BY_MNEMONIC, type OpcodeRow, PseudoSrc,
+  AluOp, AtomicOp, Cls, type OpcodeRow, PseudoSrc,
 } from '../isa/opcodes.js';
 import { OPERATORS } from './disasm.js';
 import { Cursor, type LexedLine, type Tok, describe } from './lexer.js';
+import { parseCall, parseLock, parseMnemonic } from './parse-words.js';
 import { type RowQuery, findRow, slotOf } from './rows.js';
 
 /** Input syntax: `auto` accepts all three, and decides the one ambiguous form (`r1 = 0x10`) like `kernel`. */
@@ -48,13 +48,16 @@ function invert(m: Readonly<Record<number, string>>): ReadonlyMap<string, number
   return new Map(Object.entries(m).map(([k, v]) => [v, Number(k)]));
 }
 
-type RegTok = Tok & { reg: number };
+/** A register token with its number. */
+export type RegTok = Tok & { reg: number };
+/** Makes the statement of one instruction slot (with an optional label reference). */
+export type One = (x: Insn, e?: Partial<Stmt>) => Stmt;
 
 const I32_MIN = -(1n << 31n);
 const U32_MAX = (1n << 32n) - 1n;
 
 /** Statement parser for one line. */
-class LineParser {
+export class LineParser {
   readonly c: Cursor;
   constructor(readonly l: LexedLine, readonly syntax: AsmSyntax) {
     this.c = new Cursor(l.toks, l.line);
@@ -137,7 +140,7 @@ class LineParser {
     const c = this.c;
     const first = c.peek();
     const base = { line: this.l.line, col: first.col };
-    const one = (x: Insn, extra: Partial<Stmt> = {}): Stmt => ({ ...base, insns: [x], ...extra });
+    const one = (x: Insn, extra?: Partial<Stmt>): Stmt => ({ line: base.line, col: base.col, insns: [x], ref: extra?.ref, isExit: extra?.isExit });
     let st: Stmt;
     if (first.kind === 'reg') st = this.assignment(one);
     else if (first.kind === 'op' && first.text === '*') st = this.store(one);
@@ -226,7 +229,10 @@ class LineParser {
     }
     const v = c.num('a register, an immediate or an expression');
     const ll = c.isId('ll');
-    if (ll) c.next();
+    if (ll) {
+      if (!is64) c.fail(d, 'ld_imm64 writes a 64-bit register');
+      c.next();
+    }
     const lddw = is64 && (ll || (this.syntax !== 'llvm' && this.syntax !== 'ubpf' && v.hex));
     if (lddw) return this.lddw(d, v);
     return one(slotOf(this.row({ kind: 'alu', op: AluOp.MOV, source: 'K', is64 }, opTok, 'mov'), { dst: d.reg, imm: this.imm32(v) }));
@@ -377,13 +383,13 @@ class LineParser {
       case 'exit':
         c.next();
         return one(slotOf(this.row({ kind: 'exit' }, t, 'exit'), {}), { isExit: true });
-      case 'call': return this.call(one);
+      case 'call': return parseCall(this, one);
       case 'callx': {
         c.next();
         const r = c.reg();
         return one(slotOf(this.row({ kind: 'callx' }, t, 'callx'), { dst: r.reg }));
       }
-      case 'lock': return this.lock(one);
+      case 'lock': return parseLock(this, one);
       case 'store_release': {
         c.next();
         c.op('(');
@@ -399,10 +405,25 @@ class LineParser {
         const d = c.reg();
         c.op(',');
         const n = c.peek();
-        if (n.kind === 'id') return this.pseudo(d, n);
+        if (n.kind === 'id') {
+          if (n.text !== 'map' && n.text !== 'btf_id' && n.text !== 'subprog') c.fail(n, `expected a 64-bit immediate or map[...], btf_id[...], subprog[...], found ${describe(n)}`);
+          return this.pseudo(d, n);
+        }
         return { ...this.lddw(d, c.num('a 64-bit immediate')), ...base };
       }
-      default: return this.mnemonic(t, one);
+      case '.insn': {
+        // One raw slot as printed by disasm for unknown opcodes: the 8 bytes as a little-endian u64.
+        c.next();
+        const v = c.num('a 64-bit instruction word');
+        if (v.value < 0n || v.value >= 1n << 64n) c.fail(v.tok, `instruction word ${v.value} does not fit in 64 bits`);
+        const w = v.value;
+        const regs = Number((w >> 8n) & 0xffn);
+        return one({
+          code: Number(w & 0xffn), dst: regs & 0x0f, src: regs >> 4,
+          off: Number(BigInt.asIntN(16, (w >> 16n) & 0xffffn)), imm: Number(BigInt.asIntN(32, w >> 32n)),
+        });
+      }
+      default: return parseMnemonic(this, t, one);
     }
   }
 
@@ -429,174 +450,6 @@ class LineParser {
     return one(x, tg.ref ? { ref: tg.ref } : {});
   }
 
-  /** All call forms of the three syntaxes. */
-  private call(one: (x: Insn, e?: Partial<Stmt>) => Stmt): Stmt {
-    const c = this.c;
-    const t = c.id('call');
-    const callRow = this.row({ kind: 'call' }, t, 'call');
-    const helper = (imm: number): Stmt => one(slotOf(callRow, { src: CallSrc.HELPER, imm }));
-    const local = (): Stmt => {
-      const tg = this.target('imm');
-      return one(slotOf(callRow, { src: CallSrc.PSEUDO_CALL, imm: tg.rel ?? 0 }), tg.ref ? { ref: tg.ref } : {});
-    };
-    let mode: 'helper' | 'local' | 'runtime' | undefined;
-    if ((c.isId('helper') || c.isId('local') || c.isId('runtime')) && c.peek(1).kind !== 'eol') {
-      mode = c.next().text as 'helper' | 'local' | 'runtime';
-    }
-    if (mode === 'local') return local();
-    const n = c.peek();
-    if (n.kind === 'reg') {
-      if (mode === 'runtime') c.fail(n, 'expected a function id');
-      const r = c.reg();
-      return one(slotOf(this.row({ kind: 'callx' }, t, 'callx'), { dst: r.reg }));
-    }
-    if (mode === 'runtime') return one(slotOf(callRow, { src: CallSrc.KFUNC, imm: this.imm32(c.num('a function id')) }));
-    if (n.kind === 'num' || n.kind === 'op' && (n.text === '+' || n.text === '-')) return helper(this.imm32(c.num('a helper id')));
-    if (n.kind === 'id' && n.text === 'pc' && mode === undefined) return local();
-    if (n.kind !== 'id') c.fail(n, `expected a helper id or name, found ${describe(n)}`);
-    c.next();
-    const id = helperId(n.text);
-    if (c.isOp('#')) {
-      c.next();
-      const v = c.num('a helper id');
-      const imm = this.imm32(v);
-      if (id !== undefined && n.text.startsWith('bpf_')) {
-        if (id !== imm) c.fail(v.tok, `${n.text} is helper ${id}, not ${imm}`);
-        return helper(imm);
-      }
-      if (n.text === 'unknown') return helper(imm);
-      // kernel-function#N, or a kfunc name printed by the verifier.
-      return one(slotOf(callRow, { src: CallSrc.KFUNC, imm }));
-    }
-    if (id !== undefined) return helper(id);
-    if (mode === 'helper') c.fail(n, `unknown helper '${n.text}'`);
-    return one(slotOf(callRow, { src: CallSrc.PSEUDO_CALL, imm: 0 }), { ref: { name: n.text, field: 'imm', col: n.col } });
-  }
-
-  /** `lock *(u64 *)(rD +off) += rS` or uBPF `lock [fetch] add[32] [fetch] [rD+off], rS`. */
-  private lock(one: (x: Insn) => Stmt): Stmt {
-    const c = this.c;
-    c.id('lock');
-    if (c.isOp('*')) {
-      c.next();
-      const cast = this.cast(false);
-      const m = this.parenMem();
-      const opTok = c.next();
-      const op = opTok.kind === 'op' ? ALU_BY_TEXT.get(opTok.text) : undefined;
-      if (op === undefined || OPERATORS.atomic[op] === undefined) c.fail(opTok, `expected +=, |=, &= or ^=, found ${describe(opTok)}`);
-      const s = c.reg();
-      return one(slotOf(this.row({ kind: 'atomic', width: cast.width, variant: op }, opTok, `lock on ${cast.tok.text}`), { dst: m.reg.reg, src: s.reg, off: m.off }));
-    }
-    let fetch = false;
-    let opTok: Tok | undefined;
-    while (c.peek().kind === 'id') {
-      const w = c.next();
-      if (w.text === 'fetch') fetch = true;
-      else if (opTok === undefined) opTok = w;
-      else c.fail(w, `unexpected ${describe(w)}`);
-    }
-    if (opTok === undefined) return c.fail(c.peek(), `expected an atomic operation, found ${describe(c.peek())}`);
-    let name = opTok.text;
-    if (name.startsWith('fetch_')) {
-      fetch = true;
-      name = name.slice(6);
-    }
-    const rows = OPCODES_BY_MNEMONIC.get(`lock ${fetch ? 'fetch_' : ''}${name}`);
-    const row = rows?.[0] ?? c.fail(opTok, `unknown atomic operation '${fetch ? 'fetch ' : ''}${name}'`);
-    const m = this.bracketMem();
-    c.op(',');
-    const s = c.reg();
-    return one(slotOf(row, { dst: m.reg.reg, src: s.reg, off: m.off }));
-  }
-
-  /** bpf_conformance / uBPF mnemonics, taken from the opcode table. */
-  private mnemonic(t: Tok, one: (x: Insn, e?: Partial<Stmt>) => Stmt): Stmt {
-    const c = this.c;
-    let name = t.text;
-    let rows = OPCODES_BY_MNEMONIC.get(name);
-    if (rows === undefined && /^swap(16|32|64)$/.test(name)) rows = OPCODES_BY_MNEMONIC.get('b' + name);
-    if (rows === undefined && name.endsWith('64')) {
-      const r = OPCODES_BY_MNEMONIC.get(name.slice(0, -2));
-      if (r !== undefined && r[0]!.is64 && r[0]!.kind !== 'end') rows = r;
-    }
-    if (rows === undefined) return c.fail(t, `unknown instruction '${name}'`);
-    c.next();
-    const r0 = rows[0]!;
-    const pick = (source: 'K' | 'X'): OpcodeRow => rows!.find((r) => r.source === source) ?? c.fail(t, `${name} has no ${source === 'X' ? 'register' : 'immediate'} form`);
-    const comma = (): void => { c.op(','); };
-    const dreg = (): RegTok => {
-      const r = c.reg();
-      if (r.regKind === 'w') c.fail(r, `this syntax names registers %r0..%r10, not ${r.text}`);
-      return r;
-    };
-    name = r0.mnemonic;
-    switch (r0.kind) {
-      case 'alu': {
-        const d = dreg();
-        comma();
-        if (c.peek().kind === 'reg') return one(slotOf(pick('X'), { dst: d.reg, src: dreg().reg }));
-        return one(slotOf(pick('K'), { dst: d.reg, imm: this.imm32(c.num('a register or an immediate')) }));
-      }
-      case 'movsx': {
-        const d = dreg();
-        comma();
-        return one(slotOf(r0, { dst: d.reg, src: dreg().reg }));
-      }
-      case 'neg': case 'end': return one(slotOf(r0, { dst: dreg().reg }));
-      case 'ldx': case 'ldxsx': {
-        const d = dreg();
-        comma();
-        const m = this.bracketMem();
-        return one(slotOf(r0, { dst: d.reg, src: m.reg.reg, off: m.off }));
-      }
-      case 'st': {
-        const m = this.bracketMem();
-        comma();
-        return one(slotOf(r0, { dst: m.reg.reg, off: m.off, imm: this.imm32(c.num('an immediate')) }));
-      }
-      case 'stx': {
-        const m = this.bracketMem();
-        comma();
-        return one(slotOf(r0, { dst: m.reg.reg, src: dreg().reg, off: m.off }));
-      }
-      case 'atomic': {
-        if (r0.op === AtomicOp.LOAD_ACQ) {
-          const d = dreg();
-          comma();
-          const m = this.bracketMem();
-          return one(slotOf(r0, { dst: d.reg, src: m.reg.reg, off: m.off }));
-        }
-        const m = this.bracketMem();
-        comma();
-        return one(slotOf(r0, { dst: m.reg.reg, src: dreg().reg, off: m.off }));
-      }
-      case 'ldabs': return one(slotOf(r0, { imm: this.imm32(c.num('a packet offset')) }));
-      case 'ldind': {
-        const s = dreg();
-        comma();
-        return one(slotOf(r0, { src: s.reg, imm: this.imm32(c.num('a packet offset')) }));
-      }
-      case 'jcond': {
-        const d = dreg();
-        comma();
-        let x: Insn;
-        if (c.peek().kind === 'reg') x = slotOf(pick('X'), { dst: d.reg, src: dreg().reg });
-        else x = slotOf(pick('K'), { dst: d.reg, imm: this.imm32(c.num('a register or an immediate')) });
-        comma();
-        const tg = this.target('off');
-        x.off = tg.rel ?? 0;
-        return one(x, tg.ref ? { ref: tg.ref } : {});
-      }
-      case 'ja': {
-        const is32 = r0.cls === Cls.JMP32;
-        const tg = this.target(is32 ? 'imm' : 'off');
-        return one(slotOf(r0, is32 ? { imm: tg.rel ?? 0 } : { off: tg.rel ?? 0 }), tg.ref ? { ref: tg.ref } : {});
-      }
-      default:
-        // lddw, call, callx, exit are keywords handled before; nothing else reaches here.
-        return c.fail(t, `unexpected instruction '${name}'`);
-    }
-  }
 }
 
 /** Parses one lexed line that holds an instruction. @throws AsmError at the offending token. */

@@ -19,7 +19,7 @@ import { AUDIT_ARCH, archByValue, syscallName } from '../seccomp/arch.js';
 const hx = (v: number) => '0x' + (v >>> 0).toString(16);
 
 /** Options for {@link disassembleCbpf}. */
-export interface DisasmOptions {
+export interface CbpfDisasmOptions {
   /** Append `; { 0x15, 0, 1, 0x0000003e }` to every line. */
   raw?: boolean;
 }
@@ -61,13 +61,18 @@ function insnText(f: SockFilter, pc: number, n: number, label: (t: number) => st
     case 'jcond': {
       const t = pc + 1 + f.jt, e = pc + 1 + f.jf;
       if (t >= n || e >= n) return undefined;
-      return `${row.mnemonic} ${row.src === 'X' ? 'x' : '#' + hx(k)}, ${label(t)}, ${label(e)}`;
+      const opnd = row.src === 'X' ? 'x' : '#' + hx(k);
+      // bpf_asm forms: one target falls through when false; jne/jle/jlt negate jeq/jgt/jge.
+      if (f.jf === 0 && f.jt !== 0) return `${row.mnemonic} ${opnd}, ${label(t)}`;
+      const inverse: Record<string, string> = { jeq: 'jne', jgt: 'jle', jge: 'jlt' };
+      if (f.jt === 0 && f.jf !== 0 && inverse[row.mnemonic]) return `${inverse[row.mnemonic]} ${opnd}, ${label(e)}`;
+      return `${row.mnemonic} ${opnd}, ${label(t)}, ${label(e)}`;
     }
   }
 }
 
 /** Disassembles to bpf_asm text (one instruction per line, labels `L<pc>:` on their own lines). */
-export function disassembleCbpf(filter: readonly SockFilter[], opts: DisasmOptions = {}): string {
+export function disassembleCbpf(filter: readonly SockFilter[], opts: CbpfDisasmOptions = {}): string {
   const n = filter.length;
   const targets = new Set<number>();
   const label = (t: number) => { targets.add(t); return `L${t}`; };
@@ -85,7 +90,7 @@ export function disassembleCbpf(filter: readonly SockFilter[], opts: DisasmOptio
 }
 
 /** Options for {@link seccompListing}. */
-export interface ListingOptions {
+export interface SeccompListingOptions {
   /** Architecture assumed where the filter has not checked it (default x86_64; `none` = do not resolve). */
   arch?: number | 'none';
 }
@@ -119,7 +124,7 @@ function fieldName(k: number): string {
  *  0001: 0x15 0x00 0x02 0xc000003e  if (A != ARCH_X86_64) goto 0004
  * ```
  */
-export function seccompListing(filter: readonly SockFilter[], opts: ListingOptions = {}): string {
+export function seccompListing(filter: readonly SockFilter[], opts: SeccompListingOptions = {}): string {
   const n = filter.length;
   const width = Math.max(4, String(Math.max(0, n - 1)).length);
   const at = (t: number) => String(t).padStart(width, '0');

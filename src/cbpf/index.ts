@@ -10,3 +10,5 @@ export * from './skb-model.js';
 export * from './asm.js';
 export * from './disasm.js';
 export * from './file.js';
+export * from '../seccomp/filter-stack.js';
+export * from '../seccomp/action-cache.js';

@@ -95,6 +95,12 @@ export class CbpfProgram {
   readonly k: Uint32Array;
   /** Dispatch index per instruction. */
   readonly kind: Uint8Array;
+  /** ALU/JMP operation bits per instruction. */
+  readonly op: Uint8Array;
+  /** 1 where the operand is X. */
+  readonly isX: Uint8Array;
+  /** Load size in bytes per instruction (ABS/IND). */
+  readonly size: Uint8Array;
   readonly rows: readonly CbpfOpcodeRow[];
 
   /**
@@ -109,6 +115,9 @@ export class CbpfProgram {
     this.jf = new Uint8Array(n);
     this.k = new Uint32Array(n);
     this.kind = new Uint8Array(n);
+    this.op = new Uint8Array(n);
+    this.isX = new Uint8Array(n);
+    this.size = new Uint8Array(n);
     const rows: CbpfOpcodeRow[] = [];
     filter.forEach((f, i) => {
       const row = cbpfOpcode(f.code);
@@ -119,6 +128,9 @@ export class CbpfProgram {
       this.jf[i] = f.jf;
       this.k[i] = f.k >>> 0;
       this.kind[i] = KIND_ID[row.kind];
+      this.op[i] = row.op;
+      this.isX[i] = row.src === 'X' ? 1 : 0;
+      this.size[i] = row.size;
     });
     this.rows = rows;
   }
@@ -168,7 +180,7 @@ const ANC_BASE = (SKF_AD_OFF >>> 0);
 
 /** Runs a classic program and returns its u32 return value. See {@link runCbpfDetailed}. */
 export function runCbpf(prog: CbpfProgram | readonly SockFilter[], ctx: CbpfContext): number {
-  return runCbpfDetailed(prog, ctx).value;
+  return exec(asProgram(prog), ctx);
 }
 
 /**
@@ -179,79 +191,110 @@ export function runCbpf(prog: CbpfProgram | readonly SockFilter[], ctx: CbpfCont
  *   the seccomp context, an unknown ancillary offset); BpfError UNSUPPORTED
  *   for the netlink-attribute ancillary loads.
  */
-export function runCbpfDetailed(progIn: CbpfProgram | readonly SockFilter[], ctx: CbpfContext): CbpfRunResult {
-  const prog = asProgram(progIn);
-  const { kind, k: K, jt, jf, code } = prog;
+export function runCbpfDetailed(prog: CbpfProgram | readonly SockFilter[], ctx: CbpfContext): CbpfRunResult {
+  const value = exec(asProgram(prog), ctx);
+  return { value, pc: lastPc, exit: lastExit, steps: lastSteps };
+}
+
+/** Called before each instruction with the registers as they are then. */
+export type TraceHook = (pc: number, a: number, x: number) => void;
+
+/** One executed instruction of {@link traceCbpf}: registers before it ran. */
+export interface CbpfTraceStep {
+  pc: number;
+  a: number;
+  x: number;
+}
+
+/**
+ * Runs a classic program and records every executed instruction with A and
+ * X before it (for explaining a verdict).
+ * @throws as {@link runCbpfDetailed}.
+ */
+export function traceCbpf(prog: CbpfProgram | readonly SockFilter[], ctx: CbpfContext): CbpfRunResult & { trace: CbpfTraceStep[] } {
+  const trace: CbpfTraceStep[] = [];
+  const value = exec(asProgram(prog), ctx, (pc, a, x) => { trace.push({ pc, a: a >>> 0, x: x >>> 0 }); });
+  return { value, pc: lastPc, exit: lastExit, steps: lastSteps, trace };
+}
+
+// How the last run ended (set by exec; read by runCbpfDetailed).
+let lastPc = 0;
+let lastExit: CbpfExit = 'ret';
+let lastSteps = 0;
+const M = new Uint32Array(BPF_MEMWORDS);
+
+function fault(pc: number, msg: string): never {
+  throw new RuntimeFault(ErrorCode.Runtime, msg, pc);
+}
+
+function exec(prog: CbpfProgram, ctx: CbpfContext, hook?: TraceHook): number {
+  const { kind, k: K, jt, jf, code, op: OP, isX: ISX, size: SIZE } = prog;
   const n = prog.length;
-  const M = new Uint32Array(BPF_MEMWORDS);
-  const seccomp = ctx.kind === 'seccomp';
-  let sd: DataView | undefined;
+  M.fill(0);
+  let sd: Uint8Array | undefined;
   if (ctx.kind === 'seccomp') {
-    if (ctx.data.length < SECCOMP_DATA_SIZE) throw new BpfError(ErrorCode.Parse, `seccomp_data must be ${SECCOMP_DATA_SIZE} bytes, got ${ctx.data.length}`);
-    sd = new DataView(ctx.data.buffer, ctx.data.byteOffset, SECCOMP_DATA_SIZE);
+    sd = ctx.data;
+    if (sd.length < SECCOMP_DATA_SIZE) throw new BpfError(ErrorCode.Parse, `seccomp_data must be ${SECCOMP_DATA_SIZE} bytes, got ${sd.length}`);
   }
+  const seccomp = sd !== undefined;
   let A = 0, X = 0, pc = 0, steps = 0;
-  const fault = (msg: string): never => { throw new RuntimeFault(ErrorCode.Runtime, msg, pc); };
-  const done = (value: number, exit: CbpfExit): CbpfRunResult => ({ value: value >>> 0, pc, exit, steps });
-  const memIdx = (k: number): number => (k < BPF_MEMWORDS ? k : fault(`scratch memory index ${k} out of range (M[0..15])`));
-  const pktOnly = (): never => fault(`instruction ${prog.rows[pc]!.name} is not allowed in a seccomp filter`);
   for (;;) {
-    if (pc >= n) fault(`fell off the end of the program (pc ${pc}, length ${n})`);
-    if (++steps > n + 1) fault('instruction budget exceeded');
+    if (pc >= n) fault(pc, `fell off the end of the program (pc ${pc}, length ${n})`);
+    if (++steps > n + 1) fault(pc, 'instruction budget exceeded');
     const k = K[pc]!;
+    if (hook !== undefined) hook(pc, A, X);
     switch (kind[pc]) {
       case 0: A = k; break; // ld #k
       case 1: { // ld [k]
-        const size = prog.rows[pc]!.size;
+        const size = SIZE[pc]!;
         if (sd !== undefined) {
-          if (size !== 4) pktOnly();
-          if (k >= SECCOMP_DATA_SIZE || (k & 3) !== 0) fault(`seccomp load at offset ${k} is outside struct seccomp_data or not 4-byte aligned`);
-          A = sd.getUint32(k, true);
+          if (size !== 4) fault(pc, `instruction ${prog.rows[pc]!.name} is not allowed in a seccomp filter`);
+          if (k >= SECCOMP_DATA_SIZE || (k & 3) !== 0) fault(pc, `seccomp load at offset ${k} is outside struct seccomp_data or not 4-byte aligned`);
+          A = (sd[k]! | (sd[k + 1]! << 8) | (sd[k + 2]! << 16) | (sd[k + 3]! << 24)) >>> 0;
           break;
         }
         const pctx = ctx as PacketContext;
         if (k >= ANC_BASE) {
           const r = ancillary(pctx, k - ANC_BASE, A, X);
-          if (r === undefined) fault(`unknown ancillary load at SKF_AD_OFF + ${k - ANC_BASE}`);
-          if (r === 'nodev') return done(A, 'nodev');
+          if (r === undefined) fault(pc, `unknown ancillary load at SKF_AD_OFF + ${k - ANC_BASE}`);
+          if (r === 'nodev') return finish(A, pc, 'nodev', steps);
           A = r as number;
           break;
         }
         const v = packetLoad(pctx, k | 0, size);
-        if (v < 0) return done(0, 'load');
+        if (v < 0) return finish(0, pc, 'load', steps);
         A = v;
         break;
       }
       case 2: { // ld [x + k]
-        if (seccomp) pktOnly();
-        const v = packetLoad(ctx as PacketContext, (X + k) | 0, prog.rows[pc]!.size);
-        if (v < 0) return done(0, 'load');
+        if (seccomp) fault(pc, `instruction ${prog.rows[pc]!.name} is not allowed in a seccomp filter`);
+        const v = packetLoad(ctx as PacketContext, (X + k) | 0, SIZE[pc]!);
+        if (v < 0) return finish(0, pc, 'load', steps);
         A = v;
         break;
       }
-      case 3: A = M[memIdx(k)]!; break;
+      case 3: if (k >= BPF_MEMWORDS) fault(pc, `scratch memory index ${k} out of range (M[0..15])`); A = M[k]!; break;
       case 4: A = seccomp ? SECCOMP_DATA_SIZE : packetLen(ctx as PacketContext); break;
       case 5: X = k; break;
-      case 6: X = M[memIdx(k)]!; break;
+      case 6: if (k >= BPF_MEMWORDS) fault(pc, `scratch memory index ${k} out of range (M[0..15])`); X = M[k]!; break;
       case 7: X = seccomp ? SECCOMP_DATA_SIZE : packetLen(ctx as PacketContext); break;
       case 8: { // ldxb 4*([k]&0xf)
-        if (seccomp) pktOnly();
+        if (seccomp) fault(pc, `instruction ${prog.rows[pc]!.name} is not allowed in a seccomp filter`);
         const v = packetLoad(ctx as PacketContext, k | 0, 1);
-        if (v < 0) return done(0, 'load');
+        if (v < 0) return finish(0, pc, 'load', steps);
         X = (v & 0xf) << 2;
         break;
       }
-      case 9: M[memIdx(k)] = A; break;
-      case 10: M[memIdx(k)] = X; break;
+      case 9: if (k >= BPF_MEMWORDS) fault(pc, `scratch memory index ${k} out of range (M[0..15])`); M[k] = A; break;
+      case 10: if (k >= BPF_MEMWORDS) fault(pc, `scratch memory index ${k} out of range (M[0..15])`); M[k] = X; break;
       case 11: { // alu
-        const row = prog.rows[pc]!;
-        const s = row.src === 'X' ? X : k;
-        switch (row.op) {
+        const s = ISX[pc] ? X : k;
+        switch (OP[pc]) {
           case CAluOp.ADD: A = (A + s) >>> 0; break;
           case CAluOp.SUB: A = (A - s) >>> 0; break;
           case CAluOp.MUL: A = Math.imul(A, s) >>> 0; break;
-          case CAluOp.DIV: if (s === 0) return done(0, 'div0'); A = Math.floor(A / s) >>> 0; break;
-          case CAluOp.MOD: if (s === 0) return done(0, 'div0'); A = (A % s) >>> 0; break;
+          case CAluOp.DIV: if (s === 0) return finish(0, pc, 'div0', steps); A = Math.floor(A / s) >>> 0; break;
+          case CAluOp.MOD: if (s === 0) return finish(0, pc, 'div0', steps); A = (A % s) >>> 0; break;
           case CAluOp.OR: A = (A | s) >>> 0; break;
           case CAluOp.AND: A = (A & s) >>> 0; break;
           case CAluOp.XOR: A = (A ^ s) >>> 0; break;
@@ -261,12 +304,11 @@ export function runCbpfDetailed(progIn: CbpfProgram | readonly SockFilter[], ctx
         break;
       }
       case 12: A = (-A) >>> 0; break;
-      case 13: pc += k; if (pc + 1 >= n || k >= n) fault(`jump out of range (ja +${k})`); break;
+      case 13: if (k >= n - pc - 1) fault(pc, `jump out of range (ja +${k})`); pc += k; break;
       case 14: { // jcond
-        const row = prog.rows[pc]!;
-        const s = row.src === 'X' ? X : k;
+        const s = ISX[pc] ? X : k;
         let c: boolean;
-        switch (row.op) {
+        switch (OP[pc]) {
           case CJmpOp.JEQ: c = A === s; break;
           case CJmpOp.JGT: c = A > s; break;
           case CJmpOp.JGE: c = A >= s; break;
@@ -275,14 +317,21 @@ export function runCbpfDetailed(progIn: CbpfProgram | readonly SockFilter[], ctx
         pc += c ? jt[pc]! : jf[pc]!;
         break;
       }
-      case 15: return done(k, 'ret');
-      case 16: return done(A, 'ret');
+      case 15: return finish(k, pc, 'ret', steps);
+      case 16: return finish(A, pc, 'ret', steps);
       case 17: X = A; break;
       case 18: A = X; break;
-      default: fault(`unknown opcode 0x${code[pc]!.toString(16)}`);
+      default: fault(pc, `unknown opcode 0x${code[pc]!.toString(16)}`);
     }
     pc++;
   }
+}
+
+function finish(value: number, pc: number, exit: CbpfExit, steps: number): number {
+  lastPc = pc;
+  lastExit = exit;
+  lastSteps = steps;
+  return value >>> 0;
 }
 
 /** Ancillary load (convert_bpf_extensions); undefined for an unknown code. */

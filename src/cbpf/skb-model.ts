@@ -8,7 +8,7 @@
  * The kernel's sk_buff layout depends on its configuration; the field
  * OFFSETS here are this model's own (the instruction sequences are the
  * kernel's). The internal functions are called with `call imm` where imm is
- * one of {@link CBPF_KFUNC} (the kernel uses `func - __bpf_call_base`).
+ * one of {@link CBPF_KFUNC} (ids 0xcb01..0xcb08, far above the kernel helper ids; the kernel uses `func - __bpf_call_base`).
  */
 import { Memory, Perm, regionAddress } from '../vm/memory.js';
 import type { HelperDef } from '../vm/types.js';
@@ -27,14 +27,14 @@ export const NETDEV = { ifindex: 0, type: 4 } as const;
 
 /** Call immediates of the kernel-internal functions used by converted classic programs. */
 export const CBPF_KFUNC = {
-  skb_load_helper_8: 0x7cbf0001,
-  skb_load_helper_16: 0x7cbf0002,
-  skb_load_helper_32: 0x7cbf0003,
-  skb_get_pay_offset: 0x7cbf0004,
-  skb_get_nlattr: 0x7cbf0005,
-  skb_get_nlattr_nest: 0x7cbf0006,
-  get_raw_cpu_id: 0x7cbf0007,
-  user_rnd_u32: 0x7cbf0008,
+  skb_load_helper_8: 0xcb01,
+  skb_load_helper_16: 0xcb02,
+  skb_load_helper_32: 0xcb03,
+  skb_get_pay_offset: 0xcb04,
+  skb_get_nlattr: 0xcb05,
+  skb_get_nlattr_nest: 0xcb06,
+  get_raw_cpu_id: 0xcb07,
+  user_rnd_u32: 0xcb08,
 } as const;
 
 const EFAULT = 14n;
@@ -44,6 +44,17 @@ const EFAULT = 14n;
  * returns the ctx address (the value of r1 at entry).
  */
 export function installPacketContext(mem: Memory, pctx: PacketContext): bigint {
+  const skb = buildSkbModel(mem, pctx);
+  const ctx = mem.add(skb, Perm.READ, 'ctx', 'sk_buff', pctx);
+  return regionAddress(ctx.id);
+}
+
+/**
+ * Adds the packet and net_device regions for `pctx` to `mem` and returns the
+ * bytes of the model sk_buff that points at them (for a VM that creates the
+ * ctx region itself).
+ */
+export function buildSkbModel(mem: Memory, pctx: PacketContext): Uint8Array {
   const pkt = mem.add(pctx.bytes, Perm.READ, 'packet', 'packet');
   const m = pctx.meta ?? {};
   let devAddr = 0n;
@@ -68,11 +79,10 @@ export function installPacketContext(mem: Memory, pctx: PacketContext): bigint {
   skb[SKB.pkt_type] = (m.pkttype ?? 0) & 7;
   v.setUint32(SKB.vlan_all, m.vlanPresent ? 1 : 0, true);
   v.setBigUint64(SKB.dev, devAddr, true);
-  const ctx = mem.add(skb, Perm.READ, 'ctx', 'sk_buff', pctx);
-  return regionAddress(ctx.id);
+  return skb;
 }
 
-function ownerPacket(mem: Memory, skb: bigint): PacketContext {
+function ownerOf(mem: Memory, skb: bigint): PacketContext {
   const r = mem.regionOf(Number(skb >> 32n));
   if (r === undefined || r.kind !== 'ctx' || typeof r.owner !== 'object' || r.owner === null || (r.owner as PacketContext).kind !== 'packet') {
     throw new BpfError(ErrorCode.Helper, 'classic packet helper called without the model sk_buff in r1');
@@ -80,15 +90,18 @@ function ownerPacket(mem: Memory, skb: bigint): PacketContext {
   return r.owner as PacketContext;
 }
 
-function loader(size: number) {
-  return (call: { mem: Memory }, skb: bigint, _data: bigint, _headlen: bigint, offset: bigint): bigint => {
+/**
+ * The kernel-internal functions as VM helpers (register them with the VM
+ * running a translated program). With `pctx`, the helpers use that packet;
+ * otherwise they find it as the owner of the ctx region r1 points to
+ * ({@link installPacketContext}).
+ */
+export function cbpfKernelFunctions(pctx?: PacketContext): HelperDef[] {
+  const ownerPacket = (mem: Memory, skb: bigint): PacketContext => pctx ?? ownerOf(mem, skb);
+  const loader = (size: number) => (call: { mem: Memory }, skb: bigint, _data: bigint, _headlen: bigint, offset: bigint): bigint => {
     const v = packetLoad(ownerPacket(call.mem, skb), Number(BigInt.asIntN(32, offset)), size);
     return v < 0 ? BigInt.asUintN(64, -EFAULT) : BigInt(v);
   };
-}
-
-/** The kernel-internal functions as VM helpers (register them with the VM running a translated program). */
-export function cbpfKernelFunctions(): HelperDef[] {
   const nlattr = (): bigint => { throw new BpfError(ErrorCode.Unsupported, 'netlink attribute ancillary loads (#nla, #nlan) are not simulated'); };
   return [
     { id: CBPF_KFUNC.skb_load_helper_8, name: 'skb_load_helper_8', fn: (c, a, b, d, e) => loader(1)(c, a, b, d, e) },

@@ -79,6 +79,12 @@ export abstract class BpfMap implements VmMap {
   /** Extra spec fields kept for serialisation (pinning, numa node, inner map). */
   readonly extra: Pick<MapSpec, 'pinning' | 'numaNode' | 'inner'>;
   private frozenFlag = false;
+  /**
+   * Map id (what user-space lookups in maps of maps return, and the "fd" the
+   * collection loader resolves): the 1-based position in a loaded collection,
+   * 0 for a map created on its own.
+   */
+  id = 0;
 
   constructor(spec: MapSpec, mem: Memory, opts: MapOptions) {
     this.type = spec.type;
@@ -250,7 +256,7 @@ export abstract class BpfMap implements VmMap {
 
   /** bpf_map_update_elem from a program running on `cpu` (value is valueSize bytes). @throws ErrnoError */
   progUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu = 0): void {
-    if (flags & UpdateFlag.BPF_F_LOCK) fail('EINVAL', `${this.label}: BPF_F_LOCK on a map without bpf_spin_lock`);
+    // BPF_F_LOCK without a spin lock is EINVAL, checked by each map type at its own point.
     this.doUpdate(key, value, flags, cpu);
   }
 

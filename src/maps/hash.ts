@@ -133,6 +133,7 @@ export class HashMap extends BpfMap {
   protected doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
     if (cpu < 0) this.reclaim();
     if ((flags & ~4) > 2 || flags < 0) fail('EINVAL', `update on ${this.label}: invalid flags 0x${flags.toString(16)}`);
+    if (flags & 4) fail('EINVAL', `update on ${this.label}: BPF_F_LOCK on a map without bpf_spin_lock`);
     const hex = toHex(key);
     const old = this.byKey.get(hex);
     if (old !== undefined && flags === 1) fail('EEXIST', `update on ${this.label}: key ${hex} exists (BPF_NOEXIST)`);

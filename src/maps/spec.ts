@@ -57,6 +57,12 @@ export interface MapSpec {
   frozen?: boolean;
   /** Initial contents as hex key → hex value (arrays: key is the u32 index, little-endian). */
   contents?: Array<{ key: string; value: string }>;
+  /**
+   * Symbolic initial values of prog arrays (and map-in-map maps) as an ELF
+   * `.maps` initialiser declares them: slot index → program (or map) name.
+   * Resolved by the collection loader.
+   */
+  values?: Array<{ index: number; program?: string; map?: string }>;
   /** Inner map spec for array_of_maps / hash_of_maps. */
   inner?: MapSpec;
   /** LIBBPF_PIN_BY_NAME etc. (kept from ELF, not acted upon). */

@@ -9,3 +9,8 @@ export * from './profile/index.js';
 export * from './data.js';
 export * from './actions.js';
 export * from './compile/index.js';
+export * from './action-cache.js';
+export * from './filter-stack.js';
+export * from './simulate.js';
+export * from './forms.js';
+export * from './testing.js';

@@ -73,7 +73,7 @@ export function checkCfg(env: Env): void {
       case 'ja': { const t = jumpTarget(p, i)!; env.prunePoint[t] = 1; visit(t); break; }
       case 'jcond': {
         const t = jumpTarget(p, i)!;
-        env.prunePoint[t] = 1; env.prunePoint[i + 1] = 1;
+        env.prunePoint[t] = 1;
         visit(i + 1); visit(t);
         break;
       }
@@ -106,16 +106,20 @@ export function subprogOf(env: Env, pc: number): number {
   return s;
 }
 
-/** check_max_stack_depth: combined stack of every call chain ≤ 512 bytes. */
+/**
+ * check_max_stack_depth: along every static call chain the stack frames
+ * (each rounded up to 16 bytes, as with the JIT) fit in 512 bytes, and the
+ * chain is at most 8 frames deep (recursion never is).
+ */
 export function checkMaxStackDepth(env: Env): void {
-  const round = (d: number) => Math.max(32, (d + 31) & ~31) ;
-  const walk = (sp: number, depth: number, frames: number, chain: number[]): void => {
+  const round = (d: number) => (d + 15) & ~15;
+  const walk = (sp: number, depth: number, frame: number): void => {
+    if (frame >= 8) throw new Reject(`the call stack of ${frame} frames is too deep !`, sp, 'E2BIG');
     const d = depth + round(env.stackDepth.get(sp) ?? 0);
-    if (frames > 8) throw new Reject(`the call stack of ${frames} frames is too deep !`, sp, 'E2BIG');
-    if (d > 512) throw new Reject(`combined stack size of ${frames} calls is ${d}. Too large`, sp, 'EACCES');
-    for (const c of env.callees.get(sp) ?? []) if (!chain.includes(c)) walk(c, d, frames + 1, [...chain, c]);
+    if (d > 512) throw new Reject(`combined stack size of ${frame + 1} calls is ${d}. Too large`, sp, 'EACCES');
+    for (const c of env.callees.get(sp) ?? []) walk(c, d, frame + 1);
   };
-  walk(0, 0, 1, [0]);
+  walk(0, 0, 0);
 }
 
 export type { Program };

@@ -7,7 +7,7 @@
 import { AluOp, type OpcodeRow } from '../isa/opcodes.js';
 import { BPF_MAX_VAR_OFF, type Env, Reject } from './env.js';
 import {
-  type AluName, type Scalar, scalarAlu, scalarConst, scalarUnknown, signExtend, tnumIsConst, zext32,
+  type AluName, type Scalar, scalarAlu, scalarConst, scalarEndian, scalarMovsx, scalarUnknown, tnumIsConst, zext32,
 } from './scalar-api.js';
 import { type Reg, cloneReg, isPtr, typeName, unknownReg } from './state.js';
 
@@ -130,9 +130,7 @@ export function checkAlu(env: Env, regs: Reg[], row: OpcodeRow, dst: number, src
     const s = regs[src]!;
     if (row.kind === 'movsx') {
       if (isPtr(s)) { regs[dst] = unknownReg(); if (!row.is64) regs[dst]!.s = zext32(scalarUnknown()); return; }
-      let v = signExtend(s.s, row.width / 8);
-      if (!row.is64) v = zext32(v);
-      regs[dst] = unknownReg(); regs[dst]!.s = v;
+      regs[dst] = unknownReg(); regs[dst]!.s = scalarMovsx(row.is64, (row.width / 8) as 1 | 2 | 4, s.s);
       return;
     }
     if (row.is64) {
@@ -177,19 +175,6 @@ export function checkAlu(env: Env, regs: Reg[], row: OpcodeRow, dst: number, src
 }
 
 function byteSwap(s: Scalar, row: OpcodeRow): Scalar {
-  const w = row.width;
-  // to-little-endian on a little-endian host only truncates
-  if (!row.is64 && row.source === 'K') {
-    if (w === 64) return s;
-    const m = (1n << BigInt(w)) - 1n;
-    return scalarAlu('and', true, s, scalarConst(m));
-  }
-  if (tnumIsConst(s.var_off)) {
-    let v = s.var_off.value & ((1n << BigInt(w)) - 1n);
-    let out = 0n;
-    for (let i = 0; i < w / 8; i++) { out = (out << 8n) | (v & 0xffn); v >>= 8n; }
-    return scalarConst(out);
-  }
-  if (w === 64) return scalarUnknown();
-  return scalarAlu('and', true, scalarUnknown(), scalarConst((1n << BigInt(w)) - 1n));
+  const kind = row.is64 ? 'bswap' : row.source === 'X' ? 'be' : 'le';
+  return scalarEndian(kind, row.width as 16 | 32 | 64, s);
 }

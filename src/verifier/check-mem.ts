@@ -7,7 +7,7 @@
  * pointer spills and leaks are allowed.
  */
 import { MapFlag } from '../maps/spec.js';
-import { ctxAccess } from './ctx.js';
+import { ctxAccess, mayWritePacket } from './ctx.js';
 import { BPF_MAX_VAR_OFF, type Env, Reject } from './env.js';
 import {
   type Scalar, scalarConst, tnumIsConst, tnumStr, truncate, signExtend,
@@ -99,7 +99,7 @@ export function checkMapAccessType(env: Env, mapIdx: number, off: number, size: 
 /** True when the map's contents are constant to the program (frozen and BPF_F_RDONLY_PROG: bpf_map_is_rdonly). */
 function mapIsRdonly(env: Env, mapIdx: number): boolean {
   const m = env.maps[mapIdx]!;
-  return !!(m.flags & MapFlag.BPF_F_RDONLY_PROG) && !!m.frozen && m.type === 'array';
+  return !!(m.flags & MapFlag.BPF_F_RDONLY_PROG) && !!m.frozen && m.type === 'array' && m.maxEntries === 1;
 }
 
 /** bpf_map_direct_read for an array map's first value (contents from the spec; absent bytes are zero). */
@@ -143,6 +143,7 @@ function checkStackBounds(env: Env, st: State, regno: number, r: Reg, off: numbe
   }
   const f = frameOf(st, r);
   f.allocated = Math.max(f.allocated, Number(-minOff));
+  env.stackDepth.set(f.subprog, Math.max(env.stackDepth.get(f.subprog) ?? 0, f.allocated));
   return [Number(minOff), Number(maxOff)];
 }
 
@@ -253,6 +254,20 @@ function stackReadVar(f: Frame, minOff: number, maxOff: number): Reg {
   return allZero ? constReg(0n) : unknownReg();
 }
 
+/** bpf_sock_is_valid_access / bpf_sock_common_is_valid_access (struct bpf_sock, read-only). */
+function sockAccessOk(type: string, off: number, size: number): boolean {
+  if (type === 'tcp_sock') {
+    // bpf_tcp_sock_is_valid_access: u32 fields, bytes_received / bytes_acked u64; up to icsk_retransmits.
+    if (off < 0 || off >= 112 || off % size !== 0) return false;
+    return off === 80 || off === 88 ? size === 8 : size === 4;
+  }
+  if (off < 0 || off >= 80 || off % size !== 0) return false;
+  if (type === 'sock_common' && off >= 8 && off < 24) return false; // type .. priority: full sockets only
+  if (off === 50) return size === 2; // 4-byte access to the 2-byte dst_port field
+  if (off >= 48 && off < 52) return size <= 2 || (size === 4 && off === 48);
+  return size <= 4 && (size & (size - 1)) === 0;
+}
+
 /** Memory access kinds for messages. */
 export interface AccessOpts {
   /** Value register for writes (undefined for ST / atomics / helper writes). */
@@ -340,7 +355,7 @@ export function checkMemAccess(env: Env, st: State, regno: number, off: number, 
       break;
     }
     case 'pkt': case 'pkt_meta':
-      if (write && env.progType === 'socket_filter') throw new Reject('cannot write into packet', pc);
+      if (write && !mayWritePacket(env.progType)) throw new Reject('cannot write into packet', pc);
       if (r.s.smin < 0n) throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=N) check.`, pc);
       {
         const sizeOk = size > 0;
@@ -354,7 +369,7 @@ export function checkMemAccess(env: Env, st: State, regno: number, off: number, 
       break;
     case 'sock_common': case 'sock': case 'tcp_sock':
       if (write) throw new Reject(`R${regno} cannot write into ${typeName(r)}`, pc);
-      if (off < 0 || off + size > 80 || off % size !== 0) throw new Reject(`R${regno} invalid ${r.type} access off=${off} size=${size}`, pc);
+      if (!sockAccessOk(r.type, off, size)) throw new Reject(`R${regno} invalid ${r.type} access off=${off} size=${size}`, pc);
       if (want) result = unknownReg();
       break;
     case 'map_ptr': {

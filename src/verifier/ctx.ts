@@ -78,6 +78,59 @@ function seccompValid(off: number, size: number, write: boolean): CtxAccess | un
   return { type: 'scalar' };
 }
 
+const r = (off: number, start: number, size: number) => inRange(off, start, size);
+const SKB_PRIORITY = 32, SKB_QUEUE_MAPPING = 12;
+
+/** tc_cls_act_is_valid_access (sched_cls, sched_act). */
+function tcValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (write && !(r(off, SKB.mark, 4) || r(off, SKB.tc_index, 4) || r(off, SKB_PRIORITY, 4) || r(off, SKB.tc_classid, 4) ||
+    (off >= SKB.cb0 && off < SKB.cb_end) || r(off, SKB.tstamp, 8) || r(off, SKB_QUEUE_MAPPING, 4))) return undefined;
+  if (off >= SKB.family && off < SKB.local_port + 4) return undefined;
+  return skbValid(off, size, write);
+}
+
+/** cg_skb_is_valid_access (root: data / data_end readable). */
+function cgSkbValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (r(off, SKB.tc_classid, 4) || r(off, SKB.data_meta, 4) || r(off, SKB.wire_len, 4)) return undefined;
+  if (write && !(r(off, SKB.mark, 4) || r(off, SKB_PRIORITY, 4) || (off >= SKB.cb0 && off < SKB.cb_end) || r(off, SKB.tstamp, 8))) return undefined;
+  return skbValid(off, size, write);
+}
+
+/** sk_skb_is_valid_access. */
+function skSkbValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (r(off, SKB.tc_classid, 4) || r(off, SKB.data_meta, 4) || r(off, SKB.tstamp, 8) || r(off, SKB.wire_len, 4) || r(off, SKB.hwtstamp, 8)) return undefined;
+  if (write && !(r(off, SKB.tc_index, 4) || r(off, SKB_PRIORITY, 4))) return undefined;
+  if (r(off, SKB.mark, 4)) return undefined;
+  return skbValid(off, size, write);
+}
+
+/** lwt_is_valid_access (lwt_in, lwt_out, lwt_xmit). */
+function lwtValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (r(off, SKB.tc_classid, 4) || (off >= SKB.family && off < SKB.local_port + 4) || r(off, SKB.data_meta, 4) ||
+    r(off, SKB.tstamp, 8) || r(off, SKB.wire_len, 4) || r(off, SKB.hwtstamp, 8)) return undefined;
+  if (write && !(r(off, SKB.mark, 4) || r(off, SKB_PRIORITY, 4) || (off >= SKB.cb0 && off < SKB.cb_end))) return undefined;
+  return skbValid(off, size, write);
+}
+
+/** kprobe_prog_is_valid_access: struct pt_regs (x86_64: 168 bytes), read-only. */
+function kprobeValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (write || off < 0 || off >= 168 || off % size !== 0 || off + size > 168) return undefined;
+  return { type: 'scalar' };
+}
+
+/** tp_prog_is_valid_access: the trace event record after its common header pointer. */
+function tracepointValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (off < 8 || off >= 2048 || write || off % size !== 0) return undefined;
+  return { type: 'scalar' };
+}
+
+/** pe_prog_is_valid_access: struct bpf_perf_event_data (regs, sample_period, addr). */
+function perfEventValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (off < 0 || off >= 184 || write || off % size !== 0) return undefined;
+  if (off >= 168) return size <= 8 ? { type: 'scalar' } : undefined;
+  return size === 8 ? { type: 'scalar' } : undefined;
+}
+
 /**
  * Checks one context access; undefined when it is invalid
  * (`invalid bpf_context access off=%d size=%d`).
@@ -87,8 +140,28 @@ export function ctxAccess(type: ProgTypeName, off: number, size: number, write: 
     case 'socket_filter': return socketFilterValid(off, size, write);
     case 'xdp': return xdpValid(off, size, write);
     case 'seccomp': return seccompValid(off, size, write);
-    case 'sched_cls': case 'sched_act': case 'cgroup_skb': case 'lwt_in': case 'lwt_out': case 'lwt_xmit': case 'sk_skb':
-      return skbValid(off, size, write);
+    case 'sched_cls': case 'sched_act': return tcValid(off, size, write);
+    case 'cgroup_skb': return cgSkbValid(off, size, write);
+    case 'sk_skb': return skSkbValid(off, size, write);
+    case 'lwt_in': case 'lwt_out': case 'lwt_xmit': return lwtValid(off, size, write);
+    case 'kprobe': return kprobeValid(off, size, write);
+    case 'tracepoint': return tracepointValid(off, size, write);
+    case 'perf_event': return perfEventValid(off, size, write);
+    default: return undefined;
+  }
+}
+
+/** may_access_direct_pkt_data: whether the type may write packet data directly. */
+export function mayWritePacket(type: ProgTypeName): boolean {
+  return ['sched_cls', 'sched_act', 'xdp', 'lwt_xmit', 'sk_skb', 'sk_msg', 'raw'].includes(type);
+}
+
+/** The return-value range check_return_code enforces, or undefined for none. */
+export function returnRange(type: ProgTypeName): [number, number] | undefined {
+  switch (type) {
+    case 'cgroup_skb': case 'cgroup_sock': case 'cgroup_sock_addr': case 'cgroup_device': case 'cgroup_sysctl':
+    case 'cgroup_sockopt': case 'sk_lookup':
+      return [0, 1];
     default: return undefined;
   }
 }

@@ -55,6 +55,12 @@ export interface Env {
   stackDepth: Map<number, number>;
   /** Static call graph edges: subprog start → callee starts. */
   callees: Map<number, Set<number>>;
+  /** Pointer type each load/store instruction was first seen with (save_aux_ptr_type). */
+  auxPtrType: Map<number, string>;
+  /** Conditional jumps processed; checkpoint pacing (the kernel's add_new_state heuristic). */
+  jmpsProcessed: number;
+  lastCheckpointInsn: number;
+  lastCheckpointJmps: number;
 }
 
 /** BPF_MAX_VAR_OFF: bound on pointer offsets. */

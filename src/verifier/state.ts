@@ -5,7 +5,7 @@
  * slot types with spilled registers, call frames and acquired references.
  */
 import {
-  type Scalar, scalarClone, scalarConst, scalarUnknown, scalarIn, scalarEq, formatScalar, tnumIsConst,
+  type Scalar, scalarClone, scalarConst, scalarUnknown, scalarIn, scalarEq, formatScalarFull, formatRanges, tnumIsConst, tnumStr,
 } from './scalar-api.js';
 
 /** Register types (`enum bpf_reg_type`), named as the kernel's log prints them. */
@@ -76,6 +76,11 @@ export interface Checkpoint {
   branches: number;
   parent: Checkpoint | undefined;
   pc: number;
+  /** Pruning hits and misses (states that keep missing are dropped). */
+  hit: number;
+  miss: number;
+  /** Register fingerprint for the exact (loop) comparison. */
+  fp: string;
 }
 
 /** A fresh NOT_INIT register. */
@@ -119,6 +124,9 @@ export function cloneState(st: State): State {
   };
 }
 
+/** The registers of the innermost frame. */
+export function curRegs(st: State): Reg[] { return st.frames[st.frames.length - 1]!.regs; }
+
 /** Kernel name of a register type, with `_or_null` where it may be NULL. */
 export function typeName(r: Reg): string {
   if (r.type === 'not_init') return 'not_init';
@@ -155,7 +163,7 @@ function regSafe(old: Reg, cur: Reg, m: IdMap, exact: boolean): boolean {
     old.rdonly !== cur.rdonly || old.frameno !== cur.frameno) return false;
   if (!idEq(m, old.id, cur.id) || !idEq(m, old.refObjId + 1_000_000, cur.refObjId + 1_000_000)) return false;
   if (old.type === 'pkt' || old.type === 'pkt_meta') {
-    if (exact ? old.range !== cur.range : old.range > cur.range) return false;
+    if ((exact || old.range < 0 || cur.range < 0) ? old.range !== cur.range : old.range > cur.range) return false;
   }
   return exact ? scalarEq(old.s, cur.s) : scalarIn(old.s, cur.s);
 }
@@ -208,8 +216,9 @@ function ptrExtras(r: Reg): string[] {
   if (r.off) p.push(`off=${r.off}`);
   if (r.type === 'pkt' || r.type === 'pkt_meta') p.push(`r=${r.range}`);
   if (!tnumIsConst(r.s.var_off) || r.s.var_off.value !== 0n) {
-    const f = formatScalar(r.s);
+    const f = formatRanges(r.s);
     if (f) p.push(f);
+    if (r.s.var_off.mask !== (1n << 64n) - 1n) p.push(`var_off=${tnumStr(r.s.var_off)}`);
   }
   return p;
 }
@@ -217,10 +226,7 @@ function ptrExtras(r: Reg): string[] {
 /** One register as the kernel prints it at log level 2 (`R1=ctx()`, `R0=map_value(map=..,ks=4,vs=8)`, `R2=42`). */
 export function formatReg(r: Reg, lc: LogCtx): string {
   if (r.type === 'scalar') {
-    const f = formatScalar(r.s);
-    if (tnumIsConst(r.s.var_off)) return f;
-    const extra = r.id ? `id=${r.id}` : '';
-    return `scalar(${[extra, f].filter(Boolean).join(',')})`;
+    return formatScalarFull(r.s, { id: r.id });
   }
   if (r.type === 'fp' && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n) return `fp${r.off}`;
   const p: string[] = [];

@@ -24,6 +24,12 @@
  *   frame, at most 8 frames; tail calls (helper 12) through ExecContext.
  * - callx: the register's low 32 bits name a helper (uBPF / bpf_conformance
  *   semantics; Linux itself rejects opcode 0x8d at load time).
+ *
+ * The file is long on purpose: the dispatch switch must stay one function
+ * (splitting it into calls costs a call per instruction). Its ALU and JMP
+ * cases are regular — one per opcode byte, K and X forms side by side — and
+ * every one is checked against two references by test/vm/alu-jmp.prop.test.ts;
+ * the rarer instructions live in interp-slow.ts.
  */
 
 import { ErrorCode } from '../errors.js';

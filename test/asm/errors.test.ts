@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble } from '../../src/asm/index.js';
+import { assemble, disasm, disasmAt } from '../../src/asm/index.js';
 import { AsmError, ErrorCode } from '../../src/errors.js';
 
 function asmErr(text: string): AsmError {
@@ -37,6 +37,14 @@ describe('assembler errors name line and column', () => {
     ['r1 = r2 + 1\nexit', 1, 9, /unexpected '\+'/],
     ['if r1 == 1 goto 3\nexit', 1, 17, /needs a sign/],
     ['', 1, 1, /empty program/],
+    ['lddw %r1, foo\nexit', 1, 11, /expected a 64-bit immediate or map/],
+    ['r1 = map[fd:3]\nexit', 1, 10, /expected 'id' or 'idx'/],
+    ['w1 = map[id:3]\nexit', 1, 1, /64-bit register/],
+    ['w1 = 5 ll\nexit', 1, 1, /64-bit register/],
+    ['r0 = atomic_fetch_add((u64 *)(r1 +0), r2)\nexit', 1, 39, /same register as the destination/],
+    ['r1 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit', 1, 1, /cmpxchg writes r0/],
+    ['lock *(u16 *)(r1 +0) += r2\nexit', 1, 22, /no such instruction/],
+    ['w0 = (s32)w1\nexit', 1, 7, /no such instruction/],
   ] as const)('%j', (src, line, col, msg) => {
     // the (b7) prefix case: make the instruction really b4
     const text = src.startsWith('12:') ? src.replace('r0 = 0', 'w0 = 0') : src;
@@ -59,6 +67,12 @@ describe('assembler accepts', () => {
     same('      0: .......... (b7) r0 = 0\n  1   1: 0......... (95) exit', 'r0 = 0\nexit');
     same('       0:\tb7 00 00 00 00 00 00 00\tr0 = 0\n       1:\t05 00 00 00 00 00 00 00\tgoto +0 <LBB0_2>\n0000000000000010 <LBB0_2>:\n       2:\t95 00 00 00 00 00 00 00\texit', 'r0 = 0\ngoto +0\nexit');
   });
+  it('the examples of issue 2', () => {
+    const r = assemble('r0 = *(u32 *)(r1 + 4)\nw0 += 1\nif r1 > 0x5 goto +3\ncall 1\nr1 = 0x1234 ll\nlock *(u64 *)(r2 + 0) += r1\n'
+      + 'mov32 %r0, 0\nldxw %r0, [%r1+4]\nexit');
+    expect(r.insns.map((x) => x.code)).toEqual([0x61, 0x04, 0x25, 0x85, 0x18, 0x00, 0xdb, 0xb4, 0x61, 0x95]);
+    expect(r.insns[2]!.off).toBe(3);
+  });
   it('the hex-everywhere output of newer llvm-objdump', () => {
     same('r0 = *(u32 *)(r1 + 0x4)\nif r1 > 0x5 goto +0x3\nr1 = 0x1234 ll\ncall 0x1\n*(u64 *)(r10 - 0x8) = r1\nexit',
       'r0 = *(u32 *)(r1 + 4)\nif r1 > 5 goto +3\nr1 = 4660 ll\ncall 1\n*(u64 *)(r10 - 8) = r1\nexit');
@@ -72,6 +86,20 @@ describe('assembler accepts', () => {
     same('lddw %r1, 0x1234\nexit', 'r1 = 4660 ll\nexit');
     expect(assemble('r1 = 0x10\nexit', { syntax: 'llvm' }).insns.length).toBe(2);
     expect(assemble('r1 = 0x10 ll\nexit', { syntax: 'llvm' }).insns.length).toBe(3);
+  });
+  it('.insn raw slots (what disasm prints for unknown opcodes without validation)', () => {
+    expect([...assemble('.insn 0x5566778800000018\n.insn 0x1122334400000000\nexit').bytes])
+      .toEqual([...assemble('lddw %r0, 0x1122334455667788\nexit').bytes]);
+    const raw = assemble('.insn 0x00000000000000ff\nexit', { validate: false });
+    expect(disasm(raw.program)).toEqual(['.insn 0x00000000000000ff', 'exit']);
+    expect(() => assemble('.insn 0x00000000000000ff\nexit')).toThrow(/line 1, column 1: unknown opcode ff/);
+  });
+  it('labels and source lines in the result; disasmAt', () => {
+    const r = assemble('start: r0 = 0\n\n  r1 = 0x10\nend:\nexit');
+    expect(r.labels).toEqual(new Map([['start', 0], ['end', 3], ['exit', 3]]));
+    expect(r.lines).toEqual([1, 3, 3, 5]);
+    expect(disasmAt(r.program, 1, { code: true })).toBe('(18) r1 = 0x10');
+    expect(() => disasmAt(r.program, 2)).toThrow(/second slot/);
   });
   it('helper names in calls', () => {
     same('call bpf_map_lookup_elem\nexit', 'call 1\nexit');

@@ -5,11 +5,21 @@
  * kernel/bpf/disasm.c for every instruction) is compared line by line with
  * `disasm(p, { style: 'kernel', code: true })`.
  */
+import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { assemble, disasm } from '../../src/asm/index.js';
-import { OPCODES, bytesToHex, encodeInsns, programFromInsns } from '../../src/isa/index.js';
+import { BPF_FUNC_MAX_ID, OPCODES, bytesToHex, encodeInsns, helperName, programFromInsns } from '../../src/isa/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { type Draw, insnFor } from './gen.js';
+
+/**
+ * The listing format ("Live regs before insn:") and the instruction set
+ * compared here are those of Linux 6.18; older kernels are skipped.
+ */
+const kernelOk = (() => {
+  const m = /^(\d+)\.(\d+)/.exec(release());
+  return !!m && (Number(m[1]) > 6 || (Number(m[1]) === 6 && Number(m[2]) >= 18)) && koracleAvailable();
+})();
 
 /** A tiny deterministic PRNG (xorshift32). */
 function rng(seed: number): () => number {
@@ -47,7 +57,7 @@ function programs(): string[][] {
   return progs;
 }
 
-describe.skipIf(!koracleAvailable())('kernel style = the kernel verifier log (koracle)', () => {
+describe.skipIf(!kernelOk)('kernel style = the kernel verifier log (koracle)', () => {
   it('prints every instruction exactly as the kernel does', () => {
     const progs = programs();
     const res = koracleBatch('ebpf-load', progs.map((p) => ({ prog: p[0], log_level: 2, type: 'socket_filter' })));
@@ -60,9 +70,23 @@ describe.skipIf(!koracleAvailable())('kernel style = the kernel verifier log (ko
       const bytes = Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
       const ours = disasm(programFromInsns(decode(bytes)), { style: 'kernel', code: true, numbered: true });
       expect(ours).toEqual(kernelLines);
+      // ... and the kernel's own listing assembles back to the program.
+      expect([...assemble(kernelLines.join('\n'), { syntax: 'kernel' }).bytes]).toEqual([...bytes]);
       compared += ours.length;
     });
     expect(compared).toBeGreaterThan(400);
+  });
+});
+
+describe.skipIf(!kernelOk)('helper ids = the running kernel', () => {
+  it('the kernel names every helper id 0..211 like helper-ids.ts', () => {
+    const insns = [];
+    for (let id = 0; id < BPF_FUNC_MAX_ID; id++) insns.push({ code: 0x85, dst: 0, src: 0, off: 0, imm: id });
+    insns.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+    const [r] = koracleBatch('ebpf-load', [{ prog: bytesToHex(encodeInsns(insns)), log_level: 2, type: 'socket_filter' }]);
+    const names = [...(r!.log as string).matchAll(/^[ \d]*?(\d+): [.0-9]{10} \(85\) call (\S+)#(\d+)$/gm)];
+    expect(names.length).toBe(BPF_FUNC_MAX_ID);
+    for (const m of names) expect(m[2], `id ${m[3]}`).toBe(`bpf_${helperName(Number(m[3]))}`);
   });
 });
 
@@ -99,7 +123,7 @@ const KERNEL_TEXT: string[] = [
 17: (95) exit`,
 ];
 
-describe.skipIf(!koracleAvailable())('kernel-syntax source = the kernel verifier log', () => {
+describe.skipIf(!kernelOk)('kernel-syntax source = the kernel verifier log', () => {
   it('the kernel prints back the lines we assembled', () => {
     const res = koracleBatch('ebpf-load', KERNEL_TEXT.map((t) => ({ prog: bytesToHex(assemble(t, { syntax: 'kernel' }).bytes), log_level: 2, type: 'socket_filter' })));
     res.forEach((r, k) => {

@@ -123,6 +123,10 @@ describe('file formats', () => {
       expect(parseCbpfFile(bytes)).toEqual(p);
     }
     expect(formatBytecode(p)).toBe('4,40 0 0 12,21 0 1 2054,6 0 0 4294967295,6 0 0 0');
+    expect(() => parseCbpfFile(enc('1,6 256 0 0'))).toThrow(/pc 0: field out of range/);
+    expect(() => parseCbpfFile(enc('{ 0x10006, 0, 0, 0 }'))).toThrow(/field out of range/);
+    expect(() => parseCbpfFile(enc('2,6 0 0 0'))).toThrow(/says 2 instructions but has 1/);
+    expect(() => parseCbpfFile(encodeFilter(p).slice(0, 7))).toThrow(/not a multiple of 8/);
   });
 });
 

@@ -71,7 +71,7 @@ export function runEbpf(insns: readonly Insn[], ctx: CbpfContext): number {
         if (op === 0x80) {
           const h = helpers.get(x.imm);
           if (!h) throw new Error(`unknown call ${x.imm}`);
-          r[0] = BigInt.asUintN(64, h.fn({ mem, pc, env: undefined as never }, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
+          r[0] = BigInt.asUintN(64, h.fn({ mem, pc } as unknown as Parameters<typeof h.fn>[0], r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
           break;
         }
         if (op === 0x00) { pc += x.off; break; }

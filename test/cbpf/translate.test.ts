@@ -6,6 +6,9 @@ import {
 } from '../../src/cbpf/index.js';
 import { validProgram } from './gen.js';
 import { runEbpf } from './mini-ebpf.js';
+import { Memory } from '../../src/vm/memory.js';
+import { Vm } from '../../src/vm/index.js';
+import { buildSkbModel, cbpfKernelFunctions } from '../../src/cbpf/index.js';
 
 const LD = CCls.LD, ALU = CCls.ALU, JMP = CCls.JMP, RET = CCls.RET;
 const hex = (t: ReturnType<typeof translateCbpf>) => t.insns.map((x) => `${x.code.toString(16).padStart(2, '0')} ${x.dst} ${x.src} ${x.off} ${x.imm}`);
@@ -58,12 +61,33 @@ describe('equivalence: classic interpreter vs eBPF running the translation', () 
     fc.assert(fc.property(validProgram('seccomp', 40), fc.array(seccompInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'seccomp');
       for (const ctx of inputs) expect(runEbpf(t.insns, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
   it('packet context', () => {
     fc.assert(fc.property(validProgram('packet', 40), fc.array(packetInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'packet');
       for (const ctx of inputs) expect(runEbpf(t.insns, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
+  });
+});
+
+describe('equivalence on the bpfsim eBPF VM (src/vm)', () => {
+  const runVm = (t: ReturnType<typeof translateCbpf>, ctx: CbpfContext): number => {
+    const memory = new Memory();
+    const mem = ctx.kind === 'seccomp' ? ctx.data.slice() : buildSkbModel(memory, ctx);
+    const vm = new Vm({ memory, helpers: cbpfKernelFunctions(ctx.kind === 'packet' ? ctx : undefined) });
+    return Number(vm.load(t.program).run({ mem }).r0 & 0xffffffffn);
+  };
+  it('seccomp context', () => {
+    fc.assert(fc.property(validProgram('seccomp', 40), fc.array(seccompInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
+      const t = translateCbpf(p, 'seccomp');
+      for (const ctx of inputs) expect(runVm(t, ctx)).toBe(runCbpf(p, ctx));
+    }), { numRuns: 100 });
+  });
+  it('packet context', () => {
+    fc.assert(fc.property(validProgram('packet', 40), fc.array(packetInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
+      const t = translateCbpf(p, 'packet');
+      for (const ctx of inputs) expect(runVm(t, ctx)).toBe(runCbpf(p, ctx));
+    }), { numRuns: 100 });
   });
 });

@@ -28,6 +28,11 @@ describe('bpfsim run', () => {
     expect(await main(['run', '--hex', R0_42], io)).toBe(0);
     expect(io.out).toBe('0x2a\n');
   });
+  it('runs with --engine jit', async () => {
+    const io = fakeIo();
+    expect(await main(['run', '--hex', R0_42, '--engine', 'jit'], io)).toBe(0);
+    expect(io.out).toBe('0x2a\n');
+  });
   it('runs a .bin file with --mem', async () => {
     const f = join(dir, 'p.bin');
     writeFileSync(f, Buffer.from(LOAD_DW.replace(/ /g, ''), 'hex'));

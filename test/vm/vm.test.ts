@@ -305,3 +305,10 @@ describe('budget', () => {
     expect(fault(() => runProgram(A(loop), { budget: n - 1 })).code).toBe('BUDGET');
   });
 });
+
+describe('unregistered kernel helpers', () => {
+  it('are named in the fault', () => {
+    const f = fault(() => run('call 9\nexit'));
+    expect(f.message).toMatch(/pc 0: helper bpf_skb_store_bytes \(9\) is not available/);
+  });
+});

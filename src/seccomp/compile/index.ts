@@ -2,3 +2,5 @@
 export * from './emitter.js';
 export * from './classic.js';
 export * from './run.js';
+export * from './ebpf-emitter.js';
+export * from './array.js';

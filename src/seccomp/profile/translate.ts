@@ -22,12 +22,16 @@
  *   index repeats, every condition becomes a rule of its own (OR), as runc
  *   does for libseccomp;
  * - per syscall, an unconditional rule overrides all conditional ones, and the
- *   first rule added for a syscall/condition set wins (libseccomp's database).
+ *   first rule added for a syscall/condition set wins (libseccomp's database);
+ * - runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): unless the default
+ *   errno is ENOSYS or the default action is ALLOW/LOG/TRACE, numbers above the
+ *   largest syscall the profile names (per ABI) return ERRNO(ENOSYS) before the
+ *   filter runs.
  */
 import { release } from 'node:os';
 import { InputError, ErrorCode } from '../../errors.js';
 import { archByName, isKnownSyscallName, requireArch, syscallNumber, type ArchInfo, type ArchName } from '../arch.js';
-import { action, sameAction, type ArgCondition, type ArchPolicy, type Policy, type PolicyAction, type PolicyRule } from '../policy.js';
+import { action, sameAction, type ArgCondition, type ArchPolicy, type EnosysGuard, type Policy, type PolicyAction, type PolicyRule } from '../policy.js';
 import type { ProfileActionName, ProfileFilter, SeccompProfile } from './types.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -46,6 +50,12 @@ export interface TranslateOptions {
   readonly kernel?: string;
   /** Bad-arch action (default KILL_THREAD, libseccomp's SCMP_ACT_KILL). */
   readonly badArchAction?: PolicyAction;
+  /**
+   * Model runc's -ENOSYS stub (default true: runc is Docker's default
+   * runtime). Set false for libseccomp's filter alone (e.g. to compare with
+   * libseccomp's own output).
+   */
+  readonly enosysStub?: boolean;
 }
 
 /** Go GOARCH spelling of each native arch (moby compares includes.arches with runtime.GOARCH). */
@@ -129,8 +139,16 @@ export function profileToPolicy(profile: SeccompProfile, opts: TranslateOptions 
   const abis = profileArches(profile, native);
   const perArch = new Map<ArchName, PolicyRule[]>(abis.map((a) => [a.name, []]));
   const unknown = new Set<string>();
+  const largest = new Map<ArchName, number>();
   for (const sc of profile.syscalls) {
     if (!applies(sc.includes, sc.excludes, native, caps, kernel)) continue;
+    // runc's findLastSyscalls: every name of every entry the runtime passes on, whatever its action
+    for (const name of sc.names) {
+      for (const abi of abis) {
+        const nr = syscallNumber(abi, name);
+        if (nr !== undefined && nr > (largest.get(abi.name) ?? 0)) largest.set(abi.name, nr);
+      }
+    }
     const act = profileAction(sc.action, sc.errnoRet);
     if (sameAction(act, defaultAction)) continue; // libseccomp refuses rules with the default action
     const conds: ArgCondition[] = sc.args.map((a) => ({ index: a.index, op: a.op, value: a.value, valueTwo: a.valueTwo }));
@@ -158,6 +176,13 @@ export function profileToPolicy(profile: SeccompProfile, opts: TranslateOptions 
   } = {
     defaultAction, badArchAction: opts.badArchAction ?? action('KILL_THREAD'), arches, flags: [...profile.flags], warnings,
   };
+  // runc (libcontainer/seccomp/patchbpf generatePatch): no stub when the default errno is already
+  // ENOSYS or the default action lets calls through (ALLOW, LOG, TRACE)
+  const permissive = ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE'].includes(profile.defaultAction);
+  if (opts.enosysStub !== false && profile.defaultErrnoRet !== 38 && !permissive) {
+    const guards = abis.filter((a) => (largest.get(a.name) ?? 0) > 0).map((a) => ({ arch: a.name, max: largest.get(a.name)! }));
+    if (guards.length > 0) (p as { enosys?: EnosysGuard[] }).enosys = guards;
+  }
   if (profile.listenerPath !== undefined) p.listenerPath = profile.listenerPath;
   if (profile.listenerMetadata !== undefined) p.listenerMetadata = profile.listenerMetadata;
   return p;

@@ -8,8 +8,8 @@
  * the sign-extended immediate: pass `scalarConst(BigInt(imm))` as `b`.
  */
 import {
-  type MutScalar, type Scalar, boundsSyncInPlace, boundsViolation, freeze, isRegConst, markUnbounded, mut,
-  regConstValue, sanitizeInPlace,
+  type MutScalar, type Scalar, boundsSyncInPlace, freeze, isRegConst, markUnbounded, mut,
+  regConstValue, sanitizeInPlace, scalarIsEmpty,
 } from './bounds.js';
 import {
   tnumAnd, tnumConst, tnumIntersect, tnumIsConst, tnumOr, tnumOverlap, tnumSubreg, tnumWithSubreg,
@@ -257,6 +257,10 @@ function refineCondOp(x: MutScalar, y: MutScalar, op: RefOp, is32: boolean): voi
   }
 }
 
+function emptyRange(r: MutScalar): boolean {
+  return r.umin > r.umax || r.smin > r.smax || r.u32min > r.u32max || r.s32min > r.s32max;
+}
+
 /**
  * What the kernel knows about both operands on one side of `if a op b`
  * (reg_set_min_max for that side: regs_refine_cond_op with `op` when `taken`,
@@ -266,11 +270,13 @@ function refineCondOp(x: MutScalar, y: MutScalar, op: RefOp, is32: boolean): voi
  * through both operand pointers (aliasing included) and synchronises it
  * twice; both returned elements are that register.
  *
- * Returns null where the refined state fails reg_bounds_sanity_check, i.e.
- * that side is infeasible. (Kernel 6.18 itself reports such a case as a
- * "REG INVARIANTS VIOLATION" verifier bug and resets the register to
- * unbounded; it normally does not happen because isBranchTaken decided the
- * jump first.)
+ * Returns null where that side is provably infeasible: a bound range
+ * becomes empty, the result fails reg_bounds_sanity_check, or the tnum has
+ * no member in the range (scalarIsEmpty). Kernel 6.18 does not prune such a
+ * side: it keeps exploring it with the registers of `refineBranchRaw` (after
+ * an invariant violation: bounds reset to unbounded and a "REG INVARIANTS
+ * VIOLATION" verifier-bug line in the log). A verifier that must reproduce
+ * the kernel's verdicts and logs exactly should use refineBranchRaw.
  */
 export function refineBranch(
   op: CondOp, is32: boolean, a: Scalar, b: Scalar, taken: boolean, sameReg = false,
@@ -278,9 +284,12 @@ export function refineBranch(
   const x = mut(a);
   const y = sameReg ? x : mut(b);
   refineCondOp(x, y, taken ? op : revOpcode(op), is32);
+  // an empty range straight after the refinement already proves the side dead
+  // (reg_bounds_sync could hide it, e.g. by collapsing onto a tnum member)
+  if (emptyRange(x) || emptyRange(y)) return null;
   boundsSyncInPlace(x);
   boundsSyncInPlace(y);
-  if (boundsViolation(x) !== null || boundsViolation(y) !== null) return null;
+  if (scalarIsEmpty(x) || scalarIsEmpty(y)) return null;
   const fx = freeze(x);
   return [fx, sameReg ? fx : freeze(y)];
 }

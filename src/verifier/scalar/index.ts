@@ -13,14 +13,15 @@ export {
   tnumSbin,
 } from './tnum.js';
 export {
-  type Scalar, SCALAR_UNKNOWN, scalarConst, scalarUnknown, scalarRange, scalarSRange, scalarFromTnum,
-  makeScalar, boundsSync, boundsViolation, scalarContains, isConst, constValue, isRegConst, regConstValue,
+  type Scalar, SCALAR_UNKNOWN, scalarConst, scalarImm, scalarUnknown, scalarRange, scalarSRange, scalarFromTnum,
+  makeScalar, boundsSync, boundsSyncKernel, boundsViolation, scalarIsEmpty, scalarContains, isConst, constValue, isRegConst, regConstValue,
   DEDUCE_PASSES,
 } from './bounds.js';
+export { type AluOpName, ALU_OPS, aluRangeComputable, scalarAlu, scalarAluKernel, aluFork } from './alu.js';
 export {
-  type AluOpName, ALU_OPS, type EndianKind, aluRangeComputable, scalarAlu, aluFork, scalarEndian,
-  scalarCoerce, scalarCoerceSx, scalarCoerceSubregSx, scalarMovsx, scalarCastLoad, scalarLoadUnknown,
-} from './alu.js';
+  type EndianKind, scalarEndian, scalarCoerce, scalarCoerceSx, scalarCoerceSubregSx, scalarMovsx, scalarCastLoad,
+  scalarLoadUnknown,
+} from './extend.js';
 export {
   type CondOp, COND_OPS, isBranchTaken, refineBranch, refineBranchRaw, revOpcode, flipOpcode,
 } from './branch.js';

@@ -160,22 +160,21 @@ export function tnumStep(t: Tnum, z: bigint): bigint {
   const zz = u64(z);
   if (zz >= tmax) return tmax;
   if (zz < t.value) return t.value;
-  // Smallest member >= y = z + 1: it agrees with y above some bit i, has a 1
-  // where y has a 0 at bit i, and only the known bits below. Lower i gives a
-  // smaller candidate, so keep the lowest valid one; y itself wins if a member.
+  // Smallest member >= y = z + 1. Let h be the highest bit where y
+  // contradicts a known bit of t. If y has 0 there (t has 1), the answer keeps
+  // y above h, sets bit h and takes only known bits below. If y has 1 there,
+  // the answer must carry into the lowest unknown bit j > h where y has 0.
   const y = zz + 1n;
-  if ((y & ~t.mask & U64_MAX) === t.value) return y;
-  let best = tmax;
-  for (let i = 63; i >= 0; i--) {
-    const bit = 1n << BigInt(i);
-    const above = ~((bit << 1n) - 1n) & U64_MAX;
-    // y's bits above i must be allowed by t
-    if (((y & above) & ~t.mask & U64_MAX) !== (t.value & above)) break;
-    if ((y & bit) === 0n && ((t.mask | t.value) & bit) !== 0n) {
-      best = (y & above) | bit | (t.value & (bit - 1n));
-    }
-  }
-  return best;
+  const conflict = (y ^ t.value) & ~t.mask & U64_MAX;
+  if (conflict === 0n) return y;
+  const h = BigInt(conflict.toString(2).length - 1);
+  const bitH = 1n << h;
+  const above = (bit: bigint): bigint => ~((bit << 1n) - 1n) & U64_MAX;
+  if ((y & bitH) === 0n) return (y & above(bitH)) | bitH | (t.value & (bitH - 1n));
+  const free = t.mask & ~y & above(bitH);
+  if (free === 0n) return tmax;
+  const bitJ = free & -free;
+  return (y & above(bitJ)) | bitJ | (t.value & (bitJ - 1n));
 }
 
 /** Keeps the low `size` bytes (1, 2, 4 or 8) (tnum_cast). */

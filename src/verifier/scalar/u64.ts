@@ -40,13 +40,8 @@ export const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** Number of the highest set bit, 1-based (fls64); 0 for 0. */
 export function fls64(x: bigint): number {
-  let n = 0;
-  let v = u64(x);
-  while (v > 0n) {
-    v >>= 1n;
-    n++;
-  }
-  return n;
+  const v = u64(x);
+  return v === 0n ? 0 : v.toString(2).length;
 }
 
 /** True where `x` is a power of two (x != 0 and one bit set). */

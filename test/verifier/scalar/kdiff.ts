@@ -279,7 +279,7 @@ const genAlu: fc.Arbitrary<GenInsn> = fc.record({
     if (useReg === 0) return { k: 'alu', op, is64, dst, src, imm: 0 };
     return { k: 'alu', op, is64, dst, src: null, imm: is64 ? sh : sh & 31 };
   }
-  if (op === 'mov') return { k: 'alu', op, is64, dst, src: null, imm };
+  if (op === 'mov') return { k: 'alu', op, is64, dst, src: useReg === 0 ? src : null, imm };
   if (op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') {
     if (useReg === 0 && src !== dst) return { k: 'alu', op, is64, dst, src, imm: 0 };
     return { k: 'alu', op, is64, dst, src: null, imm: imm === 0 ? 3 : imm };
@@ -322,22 +322,46 @@ export function genBody(maxLen: number): fc.Arbitrary<GenInsn[]> {
 }
 
 /**
+ * For about a quarter of the K-form jumps (chosen by the immediate's low bits)
+ * the immediate becomes an edge of the current model state of dst (a bound,
+ * or a bound +- 1, where it fits in s32): the boundary cases of the
+ * refinements (e.g. `!=` on umin) are otherwise rare.
+ */
+function edgeImm(ins: GenInsn, before: GenInsn[]): GenInsn {
+  if (ins.k !== 'jmp' || ins.src !== null || (ins.imm & 3) !== 0) return ins;
+  const r = runModel(before).regs[ins.dst]!;
+  const pick = (ins.imm >>> 2) % 12;
+  const base = [r.umin, r.umax, r.smin, r.smax, r.u32min, r.u32max, r.s32min, r.s32max][pick % 8]!;
+  const v = BigInt.asIntN(64, base + (pick >= 8 ? (pick % 2 ? 1n : -1n) : 0n));
+  const imm = v >= -(1n << 31n) && v < 1n << 31n ? Number(v) : Number(BigInt.asIntN(32, v));
+  return { ...ins, imm };
+}
+
+/**
  * Cuts the body before what the harness cannot follow: 'and'/'or' with a
  * constant on a value in [-1, 0] (the kernel forks the path there, see
- * aluFork; checked by a dedicated test), a sign-extending move between two
- * different registers (it may link them by id), and anything after a jump the
- * model decides as always taken.
+ * aluFork; checked by a dedicated test) and anything after a jump the model
+ * decides as always taken. A sign-extending move between two registers (which
+ * may link them by id) is followed by `dst ^= 0`, which drops the link.
  */
 export function sanitize(body: readonly GenInsn[]): GenInsn[] {
   const out: GenInsn[] = [];
   for (const ins of body) {
-    if (ins.k === 'movsx' && ins.src !== ins.dst) break;
+    if (ins.k === 'alu' && ins.op === 'mov' && ins.src !== null && ins.src !== ins.dst) {
+      out.push(ins, { k: 'alu', op: 'xor', is64: true, dst: ins.dst, src: null, imm: 0 });
+      continue;
+    }
+    if (ins.k === 'movsx' && ins.src !== ins.dst) {
+      // the move may link dst to src by id; `dst ^= 0` right after unlinks them
+      out.push(ins, { k: 'alu', op: 'xor', is64: true, dst: ins.dst, src: null, imm: 0 });
+      continue;
+    }
     if (ins.k === 'alu' && (ins.op === 'and' || ins.op === 'or')) {
       const regs = runModel(out).regs;
       const src = ins.src === null ? scalarConst(BigInt(ins.imm)) : regs[ins.src]!;
       if (aluFork(ins.op, regs[ins.dst]!, src) !== null) break;
     }
-    out.push(ins);
+    out.push(edgeImm(ins, out));
     if (ins.k === 'jmp' && runModel(out).decided.get(BODY_START + out.length - 1) === 1) break;
   }
   return out;

@@ -1,0 +1,52 @@
+/** Opens a trace file of either format, streaming. */
+import { detectTraceFormat, readJsonl } from './jsonl.js';
+import { fileLines } from './lines.js';
+import { readStrace } from './strace.js';
+import { newTraceStats, type TraceCall, type TraceStats } from './types.js';
+
+/** Options of {@link readTraceLines}. */
+export interface ReadTraceOptions {
+  /** Force a format (default: detected from the first non-blank line). */
+  readonly format?: 'strace' | 'jsonl';
+  readonly stats?: TraceStats;
+  readonly file?: string;
+  /** strace: fail on unparsable lines. */
+  readonly strict?: boolean;
+}
+
+/** Reads calls from lines of either format (detects the format from the first non-blank line). */
+export async function* readTraceLines(lines: AsyncIterable<string>, opts: ReadTraceOptions = {}): AsyncGenerator<TraceCall> {
+  const stats = opts.stats ?? newTraceStats();
+  const it = lines[Symbol.asyncIterator]();
+  const head: string[] = [];
+  let format = opts.format;
+  while (format === undefined) {
+    const r = await it.next();
+    if (r.done) break;
+    head.push(r.value);
+    if (r.value.trim() !== '') format = detectTraceFormat(r.value);
+  }
+  async function* all(): AsyncGenerator<string> {
+    yield* head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  if (format === 'jsonl') yield* readJsonl(all(), stats);
+  else {
+    const so: { stats: TraceStats; file?: string; strict?: boolean } = { stats };
+    if (opts.file !== undefined) so.file = opts.file;
+    if (opts.strict !== undefined) so.strict = opts.strict;
+    yield* readStrace(all(), so);
+  }
+}
+
+/**
+ * Reads a trace file of either format, streaming.
+ * @throws InputError when the file cannot be read or a record is malformed.
+ */
+export function readTraceFile(path: string, opts: ReadTraceOptions = {}): AsyncGenerator<TraceCall> {
+  return readTraceLines(fileLines(path), { ...opts, file: path });
+}

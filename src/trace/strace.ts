@@ -1,0 +1,233 @@
+/**
+ * Streaming reader of strace output (strace(1) 5.x/6.x text format):
+ * `-f` pid prefixes (`1234 ` and `[pid 1234] `), `-t`/`-tt`/`-ttt` and `-r`
+ * timestamps, `-T` durations (`<0.000012>`), `-n` syscall numbers
+ * (`[ 257] `), `<unfinished ...>` / `<... NAME resumed>` pairs (merged into
+ * one call; only the unfinished calls of live pids are held), signal lines
+ * (`--- SIGCHLD {...} ---`), exit lines (`+++ exited with 0 +++`), personality
+ * switches (`[ Process PID=N runs in 32 bit mode. ]`), raw `-X raw` numeric
+ * arguments, `syscall_0x1b6(...)` for unknown numbers, and decoded symbolic
+ * arguments resolved to numbers where possible (flag expressions, AT_FDCWD,
+ * NULL, `3</path>` fd decorations, `0x… /* N vars *\/`).
+ */
+import { InputError } from '../errors.js';
+import { constantValue } from './constants.js';
+import { newTraceStats, type TraceCall, type TraceStats } from './types.js';
+
+/** Options of {@link readStrace}. */
+export interface StraceOptions {
+  /** Stats object updated while reading. */
+  readonly stats?: TraceStats;
+  /** Architecture of 32-bit-mode processes (default `x86`, for an x86_64 trace). */
+  readonly compatArch?: string;
+  /** File name for error messages. */
+  readonly file?: string;
+  /** Throw on lines that cannot be parsed (default: count them in stats.skipped). */
+  readonly strict?: boolean;
+}
+
+const M64 = (1n << 64n) - 1n;
+
+/** Splits a top-level argument list on commas (outside quotes, (), [], {}). */
+export function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let inStr = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = s.slice(start).trim();
+  if (last !== '' || out.length > 0) out.push(last);
+  return out;
+}
+
+function intLiteral(t: string): bigint | undefined {
+  const m = /^(-?)(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.exec(t);
+  if (!m) return undefined;
+  const body = m[2]!;
+  let v: bigint;
+  if (/^0x/i.test(body)) v = BigInt(body);
+  else if (body.length > 1 && body.startsWith('0')) v = BigInt('0o' + body.slice(1));
+  else v = BigInt(body);
+  return (m[1] === '-' ? -v : v) & M64;
+}
+
+/**
+ * Resolves one printed argument to a u64, or undefined (strings, structs,
+ * arrays, unknown names).
+ */
+export function resolveArg(text: string): bigint | undefined {
+  let t = text.trim();
+  if (t === '') return undefined;
+  t = t.replace(/\s*\/\*.*?\*\/\s*$/, ''); // 0x7ffc... /* 35 vars */
+  t = t.replace(/<[^>]*>$/, ''); // -y fd decoration: 3</etc/passwd>
+  if (t.startsWith('"') || t.startsWith('[') || t.startsWith('{') || t.startsWith('~[')) return undefined;
+  if (t === 'NULL') return 0n;
+  const lit = intLiteral(t);
+  if (lit !== undefined) return lit;
+  // flag expressions: A|B|0x10 ; also SIGRTMIN+1 and shifted forms like 8192*1024 are left alone
+  const parts = t.split('|');
+  let v = 0n;
+  for (const p0 of parts) {
+    const p = p0.trim();
+    const n = intLiteral(p);
+    if (n !== undefined) { v |= n; continue; }
+    const plus = /^([A-Z_][A-Z0-9_]*)\+(\d+)$/.exec(p);
+    if (plus) {
+      const b = constantValue(plus[1]!);
+      if (b === undefined) return undefined;
+      v |= BigInt(b + Number(plus[2]));
+      continue;
+    }
+    const shift = /^(\d+)<<(\d+)$/.exec(p);
+    if (shift) { v |= BigInt(shift[1]!) << BigInt(shift[2]!); continue; }
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(p)) return undefined;
+    const c = constantValue(p);
+    if (c === undefined) return undefined;
+    v |= BigInt(c) & M64;
+  }
+  return v & M64;
+}
+
+interface Pending {
+  line: number;
+  name: string;
+  nr?: number;
+  argText: string;
+  time?: string;
+}
+
+const HEAD = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\s*\d+\.\d{6})\s+)?(?:\[\s*(\d+)\]\s+)?(.*)$/;
+const CALL = /^([a-z_][a-z0-9_]*)\((.*)$/;
+const RESUMED = /^<\.\.\. ([a-z_][a-z0-9_]*) resumed>\s?(.*)$/;
+const SYSCALL_HEX = /^syscall_(0x[0-9a-f]+|\d+)$/i;
+
+function splitResult(rest: string): { args: string; ret?: string; duration?: number; unfinished: boolean } {
+  // rest = `args) = ret <dur>` or `args <unfinished ...>` or `args) = ?`
+  const unf = rest.match(/\s*<unfinished \.\.\.>\s*$/);
+  if (unf) return { args: rest.slice(0, unf.index), unfinished: true };
+  let dur: number | undefined;
+  let r = rest;
+  const d = /\s<(\d+\.\d+)>\s*$/.exec(r);
+  if (d) { dur = Number(d[1]); r = r.slice(0, d.index); }
+  // the last `) = ` (any spacing) separates the arguments from the result
+  let args: string;
+  let ret: string | undefined;
+  const m = /^([\s\S]*)\)\s+=\s+(.*)$/.exec(r);
+  if (m) { args = m[1]!; ret = m[2]!.trim(); }
+  else if (r.trimEnd().endsWith(')')) args = r.trimEnd().slice(0, -1);
+  else args = r;
+  const o: { args: string; ret?: string; duration?: number; unfinished: boolean } = { args, unfinished: false };
+  if (ret !== undefined) o.ret = ret;
+  if (dur !== undefined) o.duration = dur;
+  return o;
+}
+
+function makeCall(p: Pending, pid: number | undefined, arch: string | undefined, argText: string, ret?: string, duration?: number): TraceCall {
+  const args = argText.trim() === '' ? [] : splitArgs(argText).map(resolveArg);
+  const c: { -readonly [K in keyof TraceCall]: TraceCall[K] } = { line: p.line, args };
+  if (pid !== undefined) c.pid = pid;
+  const hex = SYSCALL_HEX.exec(p.name);
+  if (hex) c.nr = Number(hex[1]);
+  else c.name = p.name;
+  if (p.nr !== undefined) c.nr = p.nr;
+  if (arch !== undefined) c.arch = arch;
+  if (ret !== undefined) c.ret = ret;
+  if (p.time !== undefined) c.time = p.time;
+  if (duration !== undefined) c.duration = duration;
+  return c;
+}
+
+/**
+ * Reads strace output line by line and yields one {@link TraceCall} per
+ * system call (merged unfinished/resumed pairs are yielded at the resume).
+ * Memory holds only the pending unfinished call of each pid.
+ * @throws InputError naming the line, in strict mode, for an unparsable line.
+ */
+export async function* readStrace(lines: AsyncIterable<string> | Iterable<string>, opts: StraceOptions = {}): AsyncGenerator<TraceCall> {
+  const stats = opts.stats ?? newTraceStats();
+  const pending = new Map<number, Pending>();
+  const archOf = new Map<number, string>();
+  let lineNo = 0;
+  const where = (): { line: number; file?: string } => (opts.file === undefined ? { line: lineNo } : { line: lineNo, file: opts.file });
+  for await (const raw of lines as AsyncIterable<string>) {
+    lineNo++;
+    stats.lines++;
+    const line = raw.trimEnd();
+    if (line.trim() === '') continue;
+    const h = HEAD.exec(line);
+    if (!h) { stats.skipped++; continue; }
+    const pidText = h[1] ?? h[2];
+    const pid = pidText === undefined ? undefined : Number(pidText);
+    const key = pid ?? -1;
+    const time = h[3]?.trim();
+    const nrPrefix = h[4] === undefined ? undefined : Number(h[4]);
+    const rest = h[5]!;
+    if (rest.startsWith('--- ')) { stats.signals++; continue; }
+    if (rest.startsWith('+++ ')) {
+      stats.exits++;
+      const p = pending.get(key);
+      if (p) {
+        pending.delete(key);
+        stats.unresumed++;
+        stats.calls++;
+        yield makeCall(p, pid, archOf.get(key), p.argText);
+      }
+      continue;
+    }
+    const pers = /^\[ Process PID=(\d+) runs in (32|64|x32) bit mode\. \]$/.exec(rest);
+    if (pers) {
+      const mode = pers[2];
+      archOf.set(Number(pers[1]), mode === '32' ? (opts.compatArch ?? 'x86') : mode === 'x32' ? 'x32' : 'x86_64');
+      continue;
+    }
+    const res = RESUMED.exec(rest);
+    if (res) {
+      const p = pending.get(key);
+      pending.delete(key);
+      const same = p !== undefined && p.name === res[1];
+      if (p && !same) { stats.unresumed++; stats.calls++; yield makeCall(p, pid, archOf.get(key), p.argText); }
+      const base: Pending = same ? p : { line: lineNo, name: res[1]!, argText: '' };
+      const r = splitResult(res[2]!);
+      stats.calls++;
+      yield makeCall(base, pid, archOf.get(key), base.argText + r.args, r.ret, r.duration);
+      continue;
+    }
+    const call = CALL.exec(rest);
+    if (!call) {
+      if (opts.strict) throw new InputError(`cannot parse strace line: ${JSON.stringify(line.slice(0, 80))}`, where());
+      stats.skipped++;
+      continue;
+    }
+    const r = splitResult(call[2]!);
+    const p: Pending = { line: lineNo, name: call[1]!, argText: r.args };
+    if (nrPrefix !== undefined) p.nr = nrPrefix;
+    if (time !== undefined) p.time = time;
+    if (r.unfinished) {
+      const old = pending.get(key);
+      if (old) { stats.unresumed++; stats.calls++; yield makeCall(old, pid, archOf.get(key), old.argText); }
+      pending.set(key, p);
+      continue;
+    }
+    stats.calls++;
+    yield makeCall(p, pid, archOf.get(key), r.args, r.ret, r.duration);
+  }
+  for (const [key, p] of pending) {
+    stats.unresumed++;
+    stats.calls++;
+    yield makeCall(p, key < 0 ? undefined : key, archOf.get(key), p.argText);
+  }
+}
