@@ -59,13 +59,6 @@ export function spillAll(): string {
   return s;
 }
 
-/** Statements loading every register local from `R`. */
-export function loadAll(): string {
-  let s = '';
-  for (let r = 0; r <= 10; r++) s += `${lo(r)} = R[${2 * r}]; ${hi(r)} = R[${2 * r + 1}]; `;
-  return s;
-}
-
 function spill(rs: readonly number[]): string {
   return [...new Set(rs)].map((r) => `R[${2 * r}] = ${lo(r)}; R[${2 * r + 1}] = ${hi(r)};`).join(' ');
 }
