@@ -284,13 +284,35 @@ export const CHUNK_INSNS = 160;
 /** Characters of generated code per function, at most (a chunk holds at least one block). */
 export const CHUNK_CHARS = 16_000;
 
-/** Splits the blocks into chunks of consecutive blocks within the instruction and code-size limits. */
-function chunks(blocks: Block[], cost: readonly number[], max: number, maxChars: number): number[][] {
+/**
+ * Splits the blocks into chunks of consecutive blocks within the instruction
+ * and code-size limits. A loop (a backward conditional jump to a block
+ * start) that fits in a chunk of its own but not in the rest of the current
+ * one starts a new chunk, so that its iterations stay inside one function.
+ */
+function chunks(image: ProgramImage, blocks: Block[], cost: readonly number[], max: number, maxChars: number): number[][] {
+  const p = image.program;
+  const blockAt = new Map<number, number>();
+  blocks.forEach((b, bi) => blockAt.set(b.start, bi));
+  const loopEnd = new Int32Array(blocks.length).fill(-1); // header block -> last block of its largest loop
+  blocks.forEach((b, bi) => {
+    const j = b.slots[b.slots.length - 1];
+    if (j === undefined || p.rowAt(j)?.kind !== 'jcond') return;
+    const h = blockAt.get(jumpTarget(p, j)!);
+    if (h !== undefined && h <= bi && loopEnd[h]! < bi) loopEnd[h] = bi;
+  });
   const out: number[][] = [];
   let cur: number[] = [];
   let count = 0, chars = 0;
   blocks.forEach((b, bi) => {
-    if (cur.length > 0 && (count + b.slots.length > max || chars + cost[bi]! > maxChars)) { out.push(cur); cur = []; count = 0; chars = 0; }
+    let needCount = b.slots.length, needChars = cost[bi]!;
+    const e = loopEnd[bi]!;
+    if (e >= 0) {
+      let lc = 0, lch = 0;
+      for (let k = bi; k <= e; k++) { lc += blocks[k]!.slots.length; lch += cost[k]!; }
+      if (lc <= max && lch <= maxChars) { needCount = lc; needChars = lch; }
+    }
+    if (cur.length > 0 && (count + needCount > max || chars + needChars > maxChars)) { out.push(cur); cur = []; count = 0; chars = 0; }
     cur.push(bi);
     count += b.slots.length;
     chars += cost[bi]!;
@@ -310,7 +332,7 @@ export function generateSource(image: ProgramImage, opts: CompileOptions = {}): 
   const fastStack = (opts.fastStack ?? true) && !image.writesR10;
   const blocks = basicBlocks(image);
   const cost = blocks.map((b) => b.slots.reduce((a, pc) => a + emitInsn(ctx(image, pc, 'n', fastStack), pc, p.rowAt(pc)!).length + 40, 200));
-  const parts = chunks(blocks, cost, Math.max(1, Math.floor(opts.chunkInsns ?? CHUNK_INSNS)), CHUNK_CHARS);
+  const parts = chunks(image, blocks, cost, Math.max(1, Math.floor(opts.chunkInsns ?? CHUNK_INSNS)), CHUNK_CHARS);
   const chunkOf = new Int32Array(p.length + 1);
   parts.forEach((part, k) => {
     for (const bi of part) {
