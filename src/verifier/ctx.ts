@@ -33,7 +33,7 @@ function skbValid(off: number, size: number, write: boolean): CtxAccess | undefi
     if (off + size > SKB.cb_end) return undefined;
     return { type: 'scalar' };
   }
-  if (inRange(off, SKB.remote_ip6, 16) || inRange(off, SKB.local_ip6, 16) || off === SKB.remote_ip4 || off === SKB.local_ip4) {
+  if (inRange(off, SKB.remote_ip6, 16) || inRange(off, SKB.local_ip6, 16) || inRange(off, SKB.remote_ip4, 4) || inRange(off, SKB.local_ip4, 4)) {
     return size === 4 ? { type: 'scalar' } : undefined;
   }
   if (inRange(off, SKB.data, 4)) return size === 4 ? { type: 'pkt' } : undefined;
@@ -42,7 +42,7 @@ function skbValid(off: number, size: number, write: boolean): CtxAccess | undefi
   if (inRange(off, SKB.flow_keys, 8)) return undefined;
   if (inRange(off, SKB.hwtstamp, 8)) return !write && size === 8 ? { type: 'scalar' } : undefined;
   if (inRange(off, SKB.tstamp, 8)) return size === 8 ? { type: 'scalar' } : undefined;
-  if (off === SKB.sk) return !write && size === 8 ? { type: 'sock_common', maybeNull: true } : undefined;
+  if (inRange(off, SKB.sk, 8)) return off === SKB.sk && !write && size === 8 ? { type: 'sock_common', maybeNull: true } : undefined;
   if (off >= SKB.tstamp_type && off < SKB.hwtstamp) return undefined;
   if (write) return size === 4 ? { type: 'scalar' } : undefined;
   // Narrow reads of 4-byte fields.
@@ -65,6 +65,8 @@ function xdpValid(off: number, size: number, write: boolean): CtxAccess | undefi
   if (off === 0) return { type: 'pkt' };
   if (off === 4) return { type: 'pkt_end' };
   if (off === 8) return { type: 'pkt_meta' };
+  // egress_ifindex: only for expected_attach_type BPF_XDP_DEVMAP, which a plain load does not have.
+  if (off === 20) return undefined;
   return { type: 'scalar' };
 }
 
@@ -86,6 +88,8 @@ function tcValid(off: number, size: number, write: boolean): CtxAccess | undefin
   if (write && !(r(off, SKB.mark, 4) || r(off, SKB.tc_index, 4) || r(off, SKB_PRIORITY, 4) || r(off, SKB.tc_classid, 4) ||
     (off >= SKB.cb0 && off < SKB.cb_end) || r(off, SKB.tstamp, 8) || r(off, SKB_QUEUE_MAPPING, 4))) return undefined;
   if (off >= SKB.family && off < SKB.local_port + 4) return undefined;
+  // The tstamp_type bit field: a u8 read only.
+  if (off === SKB.tstamp_type && size === 1) return write ? undefined : { type: 'scalar' };
   return skbValid(off, size, write);
 }
 
@@ -118,9 +122,13 @@ function kprobeValid(off: number, size: number, write: boolean): CtxAccess | und
   return { type: 'scalar' };
 }
 
-/** tp_prog_is_valid_access: the trace event record after its common header pointer. */
+/**
+ * tp_prog_is_valid_access: the trace event record after its common header
+ * pointer, up to PERF_MAX_TRACE_SIZE (8192). Linux compares `off <
+ * sizeof(void *)` as unsigned, so negative offsets (aligned to the size) pass.
+ */
 function tracepointValid(off: number, size: number, write: boolean): CtxAccess | undefined {
-  if (off < 8 || off >= 2048 || write || off % size !== 0) return undefined;
+  if ((off >= 0 && off < 8) || off >= 8192 || write || off % size !== 0) return undefined;
   return { type: 'scalar' };
 }
 
