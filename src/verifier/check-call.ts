@@ -7,7 +7,7 @@
 import { checkHelperMem } from './check-mem.js';
 import { SECCOMP_ACTIONS, returnRange } from './ctx.js';
 import { BPF_MAX_VAR_SIZ, type Env, MAX_CALL_FRAMES, Reject } from './env.js';
-import { BPF_FUNC_MAX_ID, type HelperProto, funcIdName, helperFor } from './helpers.js';
+import { BPF_FUNC_MAX_ID, type HelperProto, funcIdName, helperFor, kernelAllowsHelper } from './helpers.js';
 import { scalarUnknown, tnumIsConst, zext32 } from './scalar-api.js';
 import {
   type Reg, type State, cloneReg, curRegs as cur, newFrame, notInit, ptrReg, typeName, unknownReg,
@@ -78,7 +78,11 @@ function checkSeccompReturn(r0: Reg, pc: number): void {
 export function helperCall(env: Env, st: State, id: number, pc: number): void {
   if (id < 0 || id >= BPF_FUNC_MAX_ID) throw new Reject(`invalid func ${funcIdName(id)}#${id}`, pc, 'EINVAL');
   const proto = helperFor(env.progType, id);
-  if (!proto) throw new Reject(`program of this type cannot use helper ${funcIdName(id)}#${id}`, pc, 'EINVAL');
+  if (!proto) {
+    // A helper Linux allows here but bpfsim has no prototype for: say so rather than blame the program type.
+    if (kernelAllowsHelper(env.progType, id)) throw new Reject(`helper ${funcIdName(id)}#${id} is not supported by bpfsim`, pc, 'EINVAL');
+    throw new Reject(`program of this type cannot use helper ${funcIdName(id)}#${id}`, pc, 'EINVAL');
+  }
   if (id === 12 && st.refs.length) throw new Reject('tail_call would lead to reference leak', pc);
   const regs = cur(st);
   let mapIdx = -1;

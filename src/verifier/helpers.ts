@@ -7,6 +7,7 @@
  */
 import { BPF_FUNC_MAX_ID, helperName as isaHelperName } from '../isa/helper-ids.js';
 import type { ProgTypeName } from '../isa/prog-types.js';
+import { KERNEL_HELPERS, ZERO_ARG_HELPERS } from './helper-availability.js';
 
 /** Argument kinds (`enum bpf_arg_type`). */
 export type ArgType =
@@ -67,6 +68,12 @@ const P: HelperProto[] = [
   { id: 132, name: 'ringbuf_submit', args: ['ringbuf_release', 'anything'], ret: 'void' },
   { id: 133, name: 'ringbuf_discard', args: ['ringbuf_release', 'anything'], ret: 'void' },
   { id: 134, name: 'ringbuf_query', args: ['const_map_ptr', 'anything'], ret: 'integer', mapTypes: ['ringbuf'] },
+  { id: 35, name: 'get_current_task', args: [], ret: 'integer' },
+  { id: 42, name: 'get_numa_node_id', args: [], ret: 'integer' },
+  { id: 80, name: 'get_current_cgroup_id', args: [], ret: 'integer' },
+  { id: 118, name: 'jiffies64', args: [], ret: 'integer' },
+  { id: 160, name: 'ktime_get_coarse_ns', args: [], ret: 'integer' },
+  { id: 208, name: 'ktime_get_tai_ns', args: [], ret: 'integer' },
 ];
 
 /** Prototypes by helper id. */
@@ -84,12 +91,28 @@ const BASE = new Set([1, 2, 3, 5, 7, 8, 12, 125, 130, 131, 132, 133, 134, 14, 6,
 const SOCKET_FILTER = new Set([...BASE, 26, 46, 47, 25]);
 
 /**
+ * Whether Linux 6.18 lets a program of `type` call helper `id` (true for
+ * bpfsim's own types, whose rules are {@link helperFor}'s).
+ */
+export function kernelAllowsHelper(type: ProgTypeName, id: number): boolean {
+  const avail = KERNEL_HELPERS[type];
+  return avail === undefined ? helperFor(type, id) !== undefined : avail.has(id);
+}
+
+/**
  * The prototype of `id` when a program of `type` may call it, else undefined
  * (`program of this type cannot use helper`).
  */
 export function helperFor(type: ProgTypeName, id: number): HelperProto | undefined {
   const p = HELPER_PROTOS.get(id);
   if (p === undefined) return undefined;
+  const avail = KERNEL_HELPERS[type];
+  if (avail !== undefined) {
+    if (!avail.has(id)) return undefined;
+    // Some helpers have a variant without arguments in some types (get_cgroup_classid of the current task).
+    if (p.args.length > 0 && ZERO_ARG_HELPERS[type]?.has(id)) return { ...p, args: [] };
+    return p;
+  }
   switch (type) {
     case 'socket_filter': return SOCKET_FILTER.has(id) ? p : undefined;
     case 'seccomp':

@@ -63,6 +63,14 @@ const CASES: FixCase[] = [
   { name: 'V7 tracepoint misaligned negative offset', type: 'tracepoint', hex: live('7912fcff00000000'), kernel: 'invalid bpf_context access off=-4 size=8' },
   { name: 'V7 tracepoint record up to 8192 bytes', type: 'tracepoint', hex: live('7912f81f00000000'), kernel: 'accept' },
   { name: 'V7 tracepoint offset 8192', type: 'tracepoint', hex: live('7912002000000000'), kernel: 'invalid bpf_context access off=8192 size=8' },
+  // V3: helper availability per program type (get_func_proto of Linux 6.18, root).
+  { name: 'V3 socket_filter get_current_task', type: 'socket_filter', hex: '8500000023000000 b700000000000000 9500000000000000', kernel: 'accept' },
+  { name: 'V3 socket_filter get_current_uid_gid', type: 'socket_filter', hex: '850000000f000000 b700000000000000 9500000000000000', kernel: 'accept' },
+  { name: 'V3 cgroup_skb get_socket_cookie', type: 'cgroup_skb', hex: '850000002e000000 b700000000000000 9500000000000000', kernel: 'accept' },
+  { name: 'V3 xdp get_cgroup_classid takes no argument', type: 'xdp', hex: '8500000007000000 8500000011000000 b700000000000000 9500000000000000', kernel: 'accept' },
+  { name: 'V3 sched_cls get_cgroup_classid takes the skb', type: 'sched_cls', hex: '8500000007000000 8500000011000000 b700000000000000 9500000000000000', kernel: 'R1 !read_ok' },
+  { name: 'V3 socket_filter get_current_comm argument', type: 'socket_filter', hex: '8500000010000000 b700000000000000 9500000000000000', kernel: 'R1 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_' },
+  { name: 'V3 socket_filter probe_read refused', type: 'socket_filter', hex: '8500000004000000 b700000000000000 9500000000000000', kernel: 'program of this type cannot use helper bpf_probe_read#4' },
   // V8: reserved-field wording.
   { name: 'V8 mov reserved wording', type: 'socket_filter', hex: live('bf02020000000000'), kernel: 'BPF_MOV uses reserved fields' },
   { name: 'V8 addr_space_cast', type: 'xdp', hex: live('bf25010000000000'), kernel: 'addr_space_cast insn can only convert between address space 1 and 0' },
@@ -79,6 +87,14 @@ describe('kernel-diff findings: bpfsim gives the kernel verdict and message', ()
   it.each(CASES)('$name', (c) => {
     const r = verify(hexToBytes(c.hex), { progType: c.type });
     expect(r.accepted ? 'accept' : r.message).toBe(c.kernel);
+  });
+});
+
+describe('helpers Linux allows but bpfsim does not model', () => {
+  it('are rejected as unsupported by bpfsim, not as refused for the program type', () => {
+    // bpf_sk_storage_get#107 is available to sched_cls in Linux 6.18; bpfsim has no prototype for it.
+    const r = verify(hexToBytes('850000006b000000 b700000000000000 9500000000000000'), { progType: 'sched_cls' });
+    expect(r.message).toBe('helper bpf_sk_storage_get#107 is not supported by bpfsim');
   });
 });
 
