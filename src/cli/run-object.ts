@@ -19,7 +19,7 @@ import { Vm } from '../vm/vm.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
 const HELP = `usage: bpfsim run OBJ.o [--section NAME] [--mem HEX | --packet HEX] [--ctx HEX|FILE]
-                   [--map NAME=JSON]... [--dump-maps] [--json] [--type T] [--budget N] [--nr-cpus N]
+                   [--map NAME=JSON]... [--dump-maps] [--json] [--repeat N] [--type T] [--budget N] [--nr-cpus N]
 
 Loads an ELF BPF object (maps, .data/.bss/.rodata, subprograms, prog arrays),
 runs the program named by --section (a section name or a program name; optional
@@ -35,6 +35,7 @@ when the object has one program) and prints r0 as 0x-prefixed hex.
                    (zero-padded), a number (little-endian), or for prog arrays a program name
   --dump-maps      print every map after the run (ring buffer / perf records too)
   --json           print {"r0","insns","maps"?,"trace"?} as JSON
+  --repeat N       run N times on fresh copies of the input (maps keep their state); print the last r0
   --type T         override the program type from the section name
   --budget N       instruction budget (default 1000000)
   --nr-cpus N      possible CPUs for per-CPU maps (default 1)
@@ -140,7 +141,7 @@ export async function runObjectCommand(argv: string[], io: CliIo): Promise<numbe
   const a = parseArgs(argv, {
     section: { value: true }, mem: { value: true }, packet: { value: true }, ctx: { value: true },
     map: { value: true, multiple: true }, 'dump-maps': {}, json: {}, type: { value: true }, budget: { value: true },
-    engine: { value: true }, 'nr-cpus': { value: true }, helpers: { value: true }, help: { short: 'h' },
+    engine: { value: true }, 'nr-cpus': { value: true }, helpers: { value: true }, repeat: { value: true }, help: { short: 'h' },
   });
   if (a.opts.help) {
     io.stdout(HELP);
@@ -149,6 +150,8 @@ export async function runObjectCommand(argv: string[], io: CliIo): Promise<numbe
   if (a.positional.length !== 1) throw usage('give exactly one object file');
   const budget = a.opts.budget === undefined ? undefined : Number(a.opts.budget);
   if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 0)) throw usage('--budget must be a non-negative integer');
+  const repeat = a.opts.repeat === undefined ? 1 : Number(a.opts.repeat);
+  if (!(Number.isSafeInteger(repeat) && repeat >= 1)) throw usage('--repeat must be a positive integer');
   const nrCpus = a.opts['nr-cpus'] === undefined ? 1 : Number(a.opts['nr-cpus']);
   if (!(Number.isInteger(nrCpus) && nrCpus >= 1 && nrCpus <= 4096)) throw usage('--nr-cpus must be 1..4096');
   const spec = readCollectionSpec(await readInput(a.positional[0]!, io));
@@ -182,7 +185,11 @@ export async function runObjectCommand(argv: string[], io: CliIo): Promise<numbe
   }
   if (ctxLayout(type) !== undefined && packet === undefined) packet = new Uint8Array(0);
   try {
-    const r = prog.run({ ...(mem ? { mem } : {}), ...(packet ? { packet } : {}), ...(ctx ? { ctx } : {}) });
+    const input = (): Parameters<typeof prog.run>[0] => ({
+      ...(mem ? { mem: mem.slice() } : {}), ...(packet ? { packet: packet.slice() } : {}), ...(ctx ? { ctx: ctx.slice() } : {}),
+    });
+    let r = prog.run(input());
+    for (let i = 1; i < repeat; i++) r = prog.run(input());
     const maps = a.opts['dump-maps'] ? Object.fromEntries([...col.maps].map(([n, m]) => [n, dumpMap(m)])) : undefined;
     if (a.opts.json) {
       const o: Record<string, unknown> = { r0: '0x' + r.r0.toString(16), insns: r.insnsExecuted };

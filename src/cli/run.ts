@@ -92,7 +92,7 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
     type: { value: true }, engine: { value: true }, budget: { value: true }, helpers: { value: true },
     json: {}, batch: {}, section: { value: true }, help: { short: 'h' },
     // ELF-object options (src/cli/run-object.ts parses them).
-    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true },
+    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true }, repeat: { value: true },
   });
   if (a.opts.help) {
     io.stdout(HELP);
@@ -117,7 +117,7 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
   } else {
     bytes = assemble(new TextDecoder().decode(await readInput(a.opts.asm as string, io))).bytes;
   }
-  for (const k of ['section', 'map', 'dump-maps', 'nr-cpus']) {
+  for (const k of ['section', 'map', 'dump-maps', 'nr-cpus', 'repeat']) {
     if (a.opts[k] !== undefined) throw usage(`--${k} applies to ELF objects only`);
   }
   const mem = a.opts.mem !== undefined ? hexToBytes(a.opts.mem as string) : undefined;

@@ -247,9 +247,11 @@ function checkBtfExt(sec: ElfSection, btf: Btf, unsupported: (m: string, s: stri
   if (p + 4 + 8 + 16 > d.length) throw new ElfError('CO-RE relocation section outside .BTF.ext', '.BTF.ext', sec.offset + 24);
   const secName = btf.str(v.getUint32(p + 4, true));
   const insnOff = v.getUint32(p + 12, true);
+  const typeId = v.getUint32(p + 16, true);
   const access = btf.str(v.getUint32(p + 20, true));
   const kind = v.getUint32(p + 24, true);
-  throw unsupported(`CO-RE relocation (kind ${kind}, access '${access}') at instruction offset ${insnOff} is not supported; compile without BPF_CORE_READ / preserve_access_index`, secName || '.BTF.ext', insnOff);
+  const typeName = btf.types[typeId]?.name || `type ${typeId}`;
+  throw unsupported(`CO-RE relocation (kind ${kind}) on '${typeName}' (access '${access}') at instruction offset ${insnOff} is not supported; compile without BPF_CORE_READ / preserve_access_index`, secName || '.BTF.ext', insnOff);
 }
 
 interface LinkCtx {
@@ -266,10 +268,12 @@ function funcAt(ctx: LinkCtx, sec: ElfSection, insn: number): Func | undefined {
   return ctx.funcs.find((f) => f.section === sec && insn >= f.start && insn < f.start + f.len);
 }
 
-function mapOf(ctx: LinkCtx, sym: ElfSymbol, at: number, secName: string): MapOrigin | undefined {
+function mapOf(ctx: LinkCtx, sym: ElfSymbol, at: number, secName: string, imm: number): MapOrigin | undefined {
   const cands = ctx.origins.filter((o) => o.section === sym.shndx);
   if (cands.length === 0) return undefined;
-  const o = cands.find((c) => c.kind === 'data' || (sym.value >= c.offset && sym.value < c.offset + Math.max(c.size, 1)));
+  // A section symbol names the map by the offset in the instruction's imm.
+  const off = sym.value + (sym.type === STT.SECTION ? imm : 0);
+  const o = cands.find((c) => c.kind === 'data' || (off >= c.offset && off < c.offset + Math.max(c.size, 1)));
   if (o === undefined) throw new ElfError(`symbol '${sym.name}' does not name a map`, secName, at);
   return o;
 }
@@ -338,7 +342,7 @@ function link(ctx: LinkCtx, main: Func): { insns: Uint8Array; refs: MapReference
             setImm(t - (base + i + 1));
             record(`function ${funcAt(ctx, tsec, tinsn)?.name ?? sym.name}`);
           } else {
-            const m = mapOf(ctx, sym, at, sec.name);
+            const m = mapOf(ctx, sym, at, sec.name, imm);
             if (m === undefined) throw new ElfError(`ld_imm64 refers to '${sym.name}' in section ${tsec.name}, which holds no map or global data`, sec.name, at);
             if (m.kind === 'data') {
               const off = sym.value + imm;

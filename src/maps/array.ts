@@ -243,6 +243,10 @@ export class PerfEventArrayMap extends BpfMap {
     return index < this.maxEntries && !this.closed.has(index);
   }
 
+  protected override extraState(s: MapSpec): void {
+    if (this.events.length) s.events = this.events.map((e) => ({ index: e.index, data: toHex(e.data) }));
+  }
+
   /** Removes and returns the captured events. */
   drain(): PerfEvent[] {
     return this.events.splice(0);

@@ -36,6 +36,17 @@ export function toHex(b: Uint8Array): string {
   return s;
 }
 
+/**
+ * A compact Map key for bytes: one UTF-16 unit per byte (a flat string, cheap
+ * to hash; not for display).
+ */
+export function keyString(b: Uint8Array): string {
+  if (b.length <= 64) return String.fromCharCode.apply(null, b as unknown as number[]);
+  let s = '';
+  for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, i + 64) as unknown as number[]);
+  return s;
+}
+
 /** Bytes of an even-length hex string (whitespace and `_` ignored, optional 0x). */
 export function fromHex(hex: string, what = 'hex'): Uint8Array {
   const h = hex.replace(/[\s_]/g, '').replace(/^0x/i, '');
@@ -217,8 +228,14 @@ export abstract class BpfMap implements VmMap {
     Object.assign(s, this.extra);
     const contents = this.contentsForSpec();
     if (contents.length) s.contents = contents;
+    this.extraState(s);
     if (this.frozenFlag) s.frozen = true;
     return s;
+  }
+
+  /** Adds type-specific state (ring-buffer records, perf events) to a spec. */
+  protected extraState(s: MapSpec): void {
+    void s;
   }
 
   /** Contents for {@link toSpec}; maps that cannot list contents return []. */

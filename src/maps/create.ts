@@ -9,7 +9,7 @@
 import { ErrorCode, ErrnoError } from '../errors.js';
 import type { Memory } from '../vm/memory.js';
 import { ArrayMap, PerfEventArrayMap, ProgArrayMap } from './array.js';
-import type { BpfMap } from './base.js';
+import { fromHex, type BpfMap } from './base.js';
 import { fail } from './errno.js';
 import { HashMap, type HashMapOptions } from './hash.js';
 import { LpmTrieMap } from './lpm-trie.js';
@@ -145,6 +145,10 @@ export function createMap(spec: MapSpec, mem: Memory, opts: CreateMapOptions = {
     // prog arrays get their programs from the loader (contents name program ids).
     // prog arrays and maps of maps get their entries from the loader (contents name ids).
     if (spec.contents && spec.type !== 'prog_array' && !spec.type.endsWith('_of_maps')) map.applyContents(spec.contents);
+    if (spec.records?.length && map instanceof RingbufMap) map.restoreRecords(spec.records.map((r) => fromHex(r, 'ring buffer record')));
+    if (spec.events?.length && map instanceof PerfEventArrayMap) {
+      for (const e of spec.events) map.events.push({ index: e.index, data: fromHex(e.data, 'perf event') });
+    }
     if (spec.frozen) map.freeze();
   } catch (e) {
     map.dispose();

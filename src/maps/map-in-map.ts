@@ -11,7 +11,7 @@
  * helpers) or NULL. Programs cannot update or delete.
  */
 import type { Memory } from '../vm/memory.js';
-import { BpfMap, keyIndex, toHex, u32Key, type MapOptions } from './base.js';
+import { BpfMap, keyIndex, keyString, toHex, u32Key, type MapOptions } from './base.js';
 import { fail } from './errno.js';
 import { HashMap, type HashMapOptions } from './hash.js';
 import { MapFlag, type MapSpec } from './spec.js';
@@ -132,7 +132,7 @@ export class HashOfMapsMap extends HashMap implements MapOfMaps {
   }
 
   innerMap(key: Uint8Array): BpfMap | undefined {
-    return this.inners.get(toHex(key));
+    return this.inners.get(keyString(key));
   }
 
   setInner(key: Uint8Array, m: BpfMap): void {
@@ -140,23 +140,23 @@ export class HashOfMapsMap extends HashMap implements MapOfMaps {
     this.checkKey(key, 'update');
     checkInner(this, this.inner, m);
     super.doUpdate(key, u32Key(m.id), 0, -1);
-    this.inners.set(toHex(key), m);
+    this.inners.set(keyString(key), m);
   }
 
   protected override doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
     if (cpu >= 0) fail('EINVAL', `${this.label}: programs cannot update a map of maps`);
     const m = resolve(this, value);
     super.doUpdate(key, u32Key(m.id), flags, cpu);
-    this.inners.set(toHex(key), m);
+    this.inners.set(keyString(key), m);
   }
 
   protected override doDelete(key: Uint8Array, user: boolean): void {
     super.doDelete(key, user);
-    this.inners.delete(toHex(key));
+    this.inners.delete(keyString(key));
   }
 
   override progLookup(key: Uint8Array): bigint {
-    return this.inners.get(toHex(key))?.address ?? 0n;
+    return this.inners.get(keyString(key))?.address ?? 0n;
   }
 
   override progUpdate(): void {

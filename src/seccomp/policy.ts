@@ -58,6 +58,8 @@ export interface PolicyRule {
   readonly conditions: readonly ArgCondition[];
   /** Where the rule came from (JSON path of the profile entry), for explanations. */
   readonly origin?: string;
+  /** For a socketcall / ipc rule libseccomp derives from a socket or IPC call: that call and its own conditions. */
+  readonly via?: { readonly name: string; readonly conditions: readonly ArgCondition[] };
 }
 
 /** The rules for one ABI. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { checkpointCollection, loadCollection, restoreCollection, type LoadedCollection } from '../../src/elf/index.js';
-import { createMap } from '../../src/maps/index.js';
+import { createMap, RingbufMap } from '../../src/maps/index.js';
 import { Memory } from '../../src/vm/memory.js';
 import { fixtureSpec, frame, ipv4, seccompData } from './fixtures.js';
 
@@ -80,6 +80,17 @@ describe('checkpoint/restore', () => {
     const bad2 = JSON.parse(JSON.stringify(good));
     bad2.maps[0].keySize = -1;
     expect(() => restoreCollection(bad2)).toThrow(/\$\.maps\[0\]\.keySize/);
+  });
+});
+
+describe('checkpoint/restore of ring buffers', () => {
+  it('unconsumed records survive', () => {
+    const a = loadCollection(fixtureSpec('ringbuf'));
+    a.program('ringbuf').run({ packet: Uint8Array.of(1, 2, 3, 4) });
+    a.program('ringbuf').run({ packet: Uint8Array.of(0xff, 2, 3, 4) });
+    const b = restoreCollection(JSON.parse(JSON.stringify(checkpointCollection(a))));
+    const ra = a.map('events') as RingbufMap, rb = b.map('events') as RingbufMap;
+    expect(rb.consume()).toEqual(ra.consume());
   });
 });
 

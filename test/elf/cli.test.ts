@@ -72,6 +72,13 @@ describe('bpfsim run OBJ.o', () => {
     expect(io.out).toMatch(/^0x1c\n/);
     expect(io.out).toMatch(/11000000: 0100000000000000/);
   });
+  it('--repeat keeps map state across runs', async () => {
+    const io = fakeIo();
+    expect(await main(['run', obj('global_data'), '--mem', hex(frame(0x800)), '--repeat', '4', '--dump-maps', '--json'], io)).toBe(0);
+    const j = JSON.parse(io.out);
+    expect(j.r0).toBe('0x1');
+    expect(j.maps['.bss'].entries[0].value.slice(0, 8)).toBe('04000000');
+  });
   it('usage errors', async () => {
     let io = fakeIo();
     expect(await main(['run', obj('tail_call'), '--mem', '00'], io)).toBe(2);

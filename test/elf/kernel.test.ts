@@ -44,6 +44,25 @@ const kdumps = (r: Record<string, any>, n: number): string[][] =>
   Array.from({ length: n }, (_, i) => (r[`map${i}`] ? String(r[`map${i}`]).split(',').sort() : []));
 
 describe.skipIf(!koracleAvailable())('fixtures in the kernel (koracle)', () => {
+  it('legacy_maps: struct bpf_map_def maps (programs run as socket filters; they do not read ctx)', () => {
+    const spec = fixtureSpec('legacy_maps');
+    spec.maps.find((m) => m.name === 'cfg')!.contents = [{ key: '00000000', value: '07000000' }];
+    const pk = hex(frame(0x0800, ipv4(6)));
+    const k = koracleBatch('ebpf-run', [
+      { ...kcase(spec, 'tp_open', { data: pk, repeat: 3 }), type: 'socket_filter' },
+      { ...kcase(spec, 'kp_open', { data: pk }), type: 'socket_filter' },
+    ]);
+    const col = loadCollection(spec);
+    let r0 = 0n;
+    for (let i = 0; i < 3; i++) r0 = col.program('tp_open').run({ ctx: new Uint8Array(64) }).r0;
+    expect(k[0]!.status).toBe('accepted');
+    expect(r0).toBe(BigInt(k[0]!.retval));
+    expect(dumps(col)).toEqual(kdumps(k[0]!, spec.maps.length));
+    expect(k[1]!.status).toBe('accepted');
+    expect(col.program('kp_open').run({ ctx: new Uint8Array(64) }).r0).toBe(BigInt(k[1]!.retval));
+    expect(k[1]!.retval).toBe(7);
+  });
+
   it('xdp_count: r0 and counters per frame', () => {
     const spec = fixtureSpec('xdp_count');
     const frames = [frame(0x0800, ipv4(6)), frame(0x86dd, new Array(40).fill(0)), frame(0x0806, new Array(28).fill(1)), frame(0x0800, ipv4(17, 100))];

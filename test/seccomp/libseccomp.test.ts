@@ -15,7 +15,7 @@ function compare(policy: Policy, optimize: 1 | 2, withArray = false): void {
     const want = theirs.run(call);
     const model = evaluatePolicy(policy, call).ret;
     const got = ours.run(call);
-    if (array && i++ % 3 === 0 && array.run(call) !== want) throw new Error(`array form differs from libseccomp at nr=${call.nr} args=${call.args?.join(',')}`);
+    if (array && i++ % 3 === 0 && array.run(call) !== want) throw new Error(`array form 0x${array.run(call).toString(16)} differs from libseccomp 0x${want.toString(16)} (model 0x${model.toString(16)}) at nr=${call.nr} arch=0x${(call.arch >>> 0).toString(16)} args=${call.args?.join(",")}`);
     if (want !== model || got !== want) {
       throw new Error(`nr=${call.nr} arch=0x${(call.arch >>> 0).toString(16)} args=${call.args?.join(',')}: libseccomp 0x${want.toString(16)}, model 0x${model.toString(16)}, ours 0x${got.toString(16)}`);
     }
@@ -36,7 +36,7 @@ function profileArb(multi: boolean) {
   const arg = fc.record({ index: fc.integer({ min: 0, max: 5 }), op: multi ? fc.constantFrom('SCMP_CMP_EQ', 'SCMP_CMP_MASKED_EQ') : fc.constantFrom(...OPS), value, valueTwo: value });
   return fc.record({
     defaultAction: fc.constantFrom('SCMP_ACT_ERRNO', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG'),
-    architectures: fc.constantFrom(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32'], ['SCMP_ARCH_X86_64'], ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']),
+    architectures: fc.constantFrom(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32'], ['SCMP_ARCH_X86_64'], ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM'], ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']),
     syscalls: fc.array(fc.record({
       names: fc.subarray(NAMES, { minLength: 1, maxLength: 3 }),
       action: multi ? fc.constant('SCMP_ACT_ALLOW') : fc.constantFrom('SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_LOG'),
@@ -54,9 +54,11 @@ function toJson(v: unknown): string {
 }
 
 describe.skipIf(!libseccompAvailable())("identical to libseccomp's own filter (python3-seccomp)", () => {
-  it.each(['x86_64', 'aarch64', 'riscv64'])('default profile, %s, linear, tree and array', (arch) => {
-    // default caps: without CAP_AUDIT_WRITE libseccomp itself refuses the socket rules on x86_64+x86 (EEXIST on socketcall)
-    const p = profileToPolicy(defaultProfile(), { arch, kernel: '6.1', caps: arch === 'x86_64' ? undefined : [] });
+  // Big-endian targets (s390x, ppc64, mips64) are left out: libseccomp 2.5.4 exporting a big-endian filter on this
+  // little-endian host leaves some duplicated `ret` constants in host byte order (e.g. ret 0x26000500 for ERRNO(38)).
+  it.each(['x86_64', 'aarch64', 'riscv64', 'x86', 'ppc64le'])('default profile, %s, linear, tree and array', (arch) => {
+    // default caps: without CAP_AUDIT_WRITE libseccomp itself refuses the socket rules where socketcall exists (EEXIST)
+    const p = profileToPolicy(defaultProfile(), { arch, kernel: '6.1', caps: ['x86_64', 'x86', 'ppc64le'].includes(arch) ? undefined : [] });
     compare(p, 1, true);
     compare(p, 2);
   });

@@ -200,7 +200,8 @@ export function compileArray(policy: Policy, opts: ArrayCompileOptions = {}): Ar
     e.insn(E.LDXW, 8, 6, 0);
     const abiOf = (bit: boolean): Abi | undefined => b.abis.find((a) => (a.info.nrBit !== 0) === bit);
     const segFor = (abi: Abi): ArraySegment => segments[abis.indexOf(abi)]!;
-    const emitSegment = (abi: Abi, miss: Label): void => {
+    /** Range check and sparse checks of one ABI; falls through (miss undefined) or jumps to `miss` when nothing matched. */
+    const emitSegment = (abi: Abi, miss?: Label): void => {
       const s = segFor(abi);
       if (s.count > 0) {
         e.insn(E.MOV64_X, 2, 8);
@@ -212,7 +213,7 @@ export function compileArray(policy: Policy, opts: ArrayCompileOptions = {}): Ar
         e.place(skip);
       }
       for (const [nr, o] of sparseOutcome.get(abi)!) e.jump(E.JEQ32_K, 8, 0, nr, L(o));
-      e.jump(E.JA, 0, 0, 0, miss);
+      if (miss !== undefined) e.jump(E.JA, 0, 0, 0, miss);
     };
     if (b.audit === AUDIT_ARCH.X86_64 && b.abis.length === 1 && abiOf(false)) {
       // x86_64 alone: x32 numbers other than -1 are a bad arch
@@ -226,11 +227,7 @@ export function compileArray(policy: Policy, opts: ArrayCompileOptions = {}): Ar
       e.jump(E.JLT32_K, 8, 0, X32_SYSCALL_BIT, L(bad));
       emitSegment(b.abis[0]!, L(dflt));
     } else {
-      for (let i = 0; i < b.abis.length; i++) {
-        const more = e.label();
-        emitSegment(b.abis[i]!, i === b.abis.length - 1 ? L(dflt) : more);
-        e.place(more);
-      }
+      for (let i = 0; i < b.abis.length; i++) emitSegment(b.abis[i]!, i === b.abis.length - 1 ? L(dflt) : undefined);
     }
     e.place(next);
   }

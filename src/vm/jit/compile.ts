@@ -39,7 +39,7 @@ import { MAX_CALL_FRAMES, type ExecContext } from '../exec.js';
 import type { ProgramImage } from '../image.js';
 import { atomic, ctxLoad, ldAbs } from '../interp-slow.js';
 import {
-  arsh64, bswap16, bswap32, bswap64, lsh64, mul64, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
+  arsh64, bswap16, bswap32, bswap64, lsh64, mul64, mulhiU32, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
 } from '../u64.js';
 import { emitInsn, flowOf, jumpCondition, lo, hi, num, spillAll, type EmitCtx } from './emit.js';
 
@@ -93,7 +93,7 @@ const T = new Int32Array(2);
 /** The run-time support handed to every generated function (shared code, not copies). */
 const RT: Record<string, unknown> = Object.freeze({
   careful: (...a: Parameters<typeof careful>) => careful(...a),
-  T, mul64, udiv64, umod64, sdiv64, smod64, lsh64, rsh64, arsh64, bswap16, bswap32, bswap64, udiv32, umod32, sdiv32, smod32,
+  T, mul64, mulhiU32, udiv64, umod64, sdiv64, smod64, lsh64, rsh64, arsh64, bswap16, bswap32, bswap64, udiv32, umod32, sdiv32, smod32,
   ldAbs, ctxLoad, atomic,
   callDepth: (ex: ExecContext, pc: number): RuntimeFault =>
     ex.fault(ErrorCode.CallDepth, `call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, pc),
@@ -284,13 +284,35 @@ export const CHUNK_INSNS = 160;
 /** Characters of generated code per function, at most (a chunk holds at least one block). */
 export const CHUNK_CHARS = 16_000;
 
-/** Splits the blocks into chunks of consecutive blocks within the instruction and code-size limits. */
-function chunks(blocks: Block[], cost: readonly number[], max: number, maxChars: number): number[][] {
+/**
+ * Splits the blocks into chunks of consecutive blocks within the instruction
+ * and code-size limits. A loop (a backward conditional jump to a block
+ * start) that fits in a chunk of its own but not in the rest of the current
+ * one starts a new chunk, so that its iterations stay inside one function.
+ */
+function chunks(image: ProgramImage, blocks: Block[], cost: readonly number[], max: number, maxChars: number): number[][] {
+  const p = image.program;
+  const blockAt = new Map<number, number>();
+  blocks.forEach((b, bi) => blockAt.set(b.start, bi));
+  const loopEnd = new Int32Array(blocks.length).fill(-1); // header block -> last block of its largest loop
+  blocks.forEach((b, bi) => {
+    const j = b.slots[b.slots.length - 1];
+    if (j === undefined || p.rowAt(j)?.kind !== 'jcond') return;
+    const h = blockAt.get(jumpTarget(p, j)!);
+    if (h !== undefined && h <= bi && loopEnd[h]! < bi) loopEnd[h] = bi;
+  });
   const out: number[][] = [];
   let cur: number[] = [];
   let count = 0, chars = 0;
   blocks.forEach((b, bi) => {
-    if (cur.length > 0 && (count + b.slots.length > max || chars + cost[bi]! > maxChars)) { out.push(cur); cur = []; count = 0; chars = 0; }
+    let needCount = b.slots.length, needChars = cost[bi]!;
+    const e = loopEnd[bi]!;
+    if (e >= 0) {
+      let lc = 0, lch = 0;
+      for (let k = bi; k <= e; k++) { lc += blocks[k]!.slots.length; lch += cost[k]!; }
+      if (lc <= max && lch <= maxChars) { needCount = lc; needChars = lch; }
+    }
+    if (cur.length > 0 && (count + needCount > max || chars + needChars > maxChars)) { out.push(cur); cur = []; count = 0; chars = 0; }
     cur.push(bi);
     count += b.slots.length;
     chars += cost[bi]!;
@@ -310,7 +332,7 @@ export function generateSource(image: ProgramImage, opts: CompileOptions = {}): 
   const fastStack = (opts.fastStack ?? true) && !image.writesR10;
   const blocks = basicBlocks(image);
   const cost = blocks.map((b) => b.slots.reduce((a, pc) => a + emitInsn(ctx(image, pc, 'n', fastStack), pc, p.rowAt(pc)!).length + 40, 200));
-  const parts = chunks(blocks, cost, Math.max(1, Math.floor(opts.chunkInsns ?? CHUNK_INSNS)), CHUNK_CHARS);
+  const parts = chunks(image, blocks, cost, Math.max(1, Math.floor(opts.chunkInsns ?? CHUNK_INSNS)), CHUNK_CHARS);
   const chunkOf = new Int32Array(p.length + 1);
   parts.forEach((part, k) => {
     for (const bi of part) {

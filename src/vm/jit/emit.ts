@@ -59,13 +59,6 @@ export function spillAll(): string {
   return s;
 }
 
-/** Statements loading every register local from `R`. */
-export function loadAll(): string {
-  let s = '';
-  for (let r = 0; r <= 10; r++) s += `${lo(r)} = R[${2 * r}]; ${hi(r)} = R[${2 * r + 1}]; `;
-  return s;
-}
-
 function spill(rs: readonly number[]): string {
   return [...new Set(rs)].map((r) => `R[${2 * r}] = ${lo(r)}; R[${2 * r + 1}] = ${hi(r)};`).join(' ');
 }
@@ -112,12 +105,21 @@ function bytesOf(width: number): number {
 function alu64(op: number, d: number, bh: string, bl: string, signed: boolean): string {
   const dl = lo(d), dh = hi(d);
   const viaT = (f: string, args: string): string => `${f}(T, 0, ${args}); ${dl} = T[0]; ${dh} = T[1];`;
+  // Both high halves zero (a constant high half of 0 drops out of the test).
+  const narrow = bh === '0' ? dh : `${dh} | ${bh}`;
   switch (op) {
     case AluOp.ADD: return `{ const a = ${dl}, l = (a + ${bl}) | 0; ${dh} = (${dh} + ${bh} + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0; ${dl} = l; }`;
     case AluOp.SUB: return `{ const a = ${dl}, c = ${bl}; ${dh} = (${dh} - ${bh} - ((a >>> 0) < (c >>> 0) ? 1 : 0)) | 0; ${dl} = (a - c) | 0; }`;
-    case AluOp.MUL: return viaT('mul64', `${dh}, ${dl}, ${bh}, ${bl}`);
-    case AluOp.DIV: return viaT(signed ? 'sdiv64' : 'udiv64', `${dh}, ${dl}, ${bh}, ${bl}`);
-    case AluOp.MOD: return viaT(signed ? 'smod64' : 'umod64', `${dh}, ${dl}, ${bh}, ${bl}`);
+    // Both operands below 2^32: the 32-bit halves of the shared helpers give the same 64-bit result.
+    case AluOp.MUL:
+      return `if ((${narrow}) === 0) { const h = mulhiU32(${dl} >>> 0, ${bl} >>> 0); ${dl} = Math.imul(${dl}, ${bl}); ${dh} = h | 0; } ` +
+        `else { ${viaT('mul64', `${dh}, ${dl}, ${bh}, ${bl}`)} }`;
+    case AluOp.DIV:
+      if (signed) return viaT('sdiv64', `${dh}, ${dl}, ${bh}, ${bl}`);
+      return `if ((${narrow}) === 0) ${dl} = udiv32(${dl}, ${bl}); else { ${viaT('udiv64', `${dh}, ${dl}, ${bh}, ${bl}`)} }`;
+    case AluOp.MOD:
+      if (signed) return viaT('smod64', `${dh}, ${dl}, ${bh}, ${bl}`);
+      return `if ((${narrow}) === 0) ${dl} = umod32(${dl}, ${bl}); else { ${viaT('umod64', `${dh}, ${dl}, ${bh}, ${bl}`)} }`;
     case AluOp.OR: return `${dl} |= ${bl}; ${dh} |= ${bh};`;
     case AluOp.AND: return `${dl} &= ${bl}; ${dh} &= ${bh};`;
     case AluOp.XOR: return `${dl} ^= ${bl}; ${dh} ^= ${bh};`;

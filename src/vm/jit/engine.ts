@@ -53,12 +53,12 @@ const DEFAULT = new JitCache({});
 /**
  * The compiled form of `image` under the default options (compiled on first
  * use, then cached for the image's lifetime): the `fastStack` variant when the
- * image allows it, unless `opts.fastStack` is false. Other options compile
- * afresh (not cached).
+ * image allows it, unless `opts.fastStack` is false. With `structured` or
+ * `chunkInsns` given, the image is compiled afresh (not cached).
  * @throws BpfError (BAD_OPCODE, BAD_JUMP, RUNTIME) when the image cannot be compiled.
  */
 export function jitCompile(image: ProgramImage, opts: CompileOptions = {}): JitProgram {
-  if (opts.structured === false) return compileImage(image, opts);
+  if (opts.structured !== undefined || opts.chunkInsns !== undefined) return compileImage(image, opts);
   return DEFAULT.get(image, opts.fastStack !== false);
 }
 

@@ -7,6 +7,6 @@
 import { registerJitEngine } from './engine.js';
 
 export { createJitEngine, executeJit, jitCompile, jitEngine, jitSource, registerJitEngine } from './engine.js';
-export { compileImage, generateSource, type CompileOptions, type JitFn, type JitProgram, type JitState } from './compile.js';
+export { CHUNK_CHARS, CHUNK_INSNS, compileImage, generateSource, type CompileOptions, type JitFn, type JitProgram, type JitState } from './compile.js';
 
 registerJitEngine();

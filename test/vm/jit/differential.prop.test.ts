@@ -1,8 +1,9 @@
 /**
  * Differential property test: random valid programs (gen.ts) on random
  * memory and budgets give identical results under the interpreter and the
- * JIT — r0, executed-instruction count, memory afterwards, and for faults the
- * same code, slot, address, size and message.
+ * JIT — r0, executed-instruction count, memory afterwards, the helper calls
+ * (slot and arguments, in order), and for faults the same code, slot, address,
+ * size and message.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,29 +13,36 @@ import { OPCODES } from '../../../src/isa/opcodes.js';
 import { HelperRegistry, createJitEngine, defaultHelpers, registerEngine, runProgram, type HelperDef } from '../../../src/vm/index.js';
 import { genProgram, layout, TEST_HELPER_ID } from './gen.js';
 
+/** Every call of the test helper in the current run: slot and the five arguments. */
+let calls: string[] = [];
+
 const testHelper: HelperDef = {
   id: TEST_HELPER_ID, name: 'jit_test',
-  fn: (call, a, b) => {
-    if ((a & 0x1fn) === 13n) throw call.fault!('test helper refuses 13');
-    if ((a & 7n) === 5n) call.requestExit!();
+  fn: (call, a, b, c, d, e) => {
+    calls.push(`${(call as { pc?: number }).pc}:${a},${b},${c},${d},${e}`);
+    // Faults or asks to end the program now and then (deterministic in the call sequence).
+    const k = (a ^ b ^ c ^ d ^ e ^ BigInt(calls.length)) & 7n;
+    if (k === 3n) throw call.fault!('test helper refuses');
+    if (k === 5n) call.requestExit!();
     return a * 3n + (b ^ 0x55n);
   },
 };
 
 type Outcome =
-  | { ok: true; r0: bigint; n: number; mem: number[] }
-  | { ok: false; code: string; pc: number | undefined; address: bigint | undefined; size: number | undefined; message: string; mem: number[] };
+  | { ok: true; r0: bigint; n: number; mem: number[]; calls: string[] }
+  | { ok: false; code: string; pc: number | undefined; address: bigint | undefined; size: number | undefined; message: string; mem: number[]; calls: string[] };
 
 /** Runs `bytes` under `engine` and captures everything observable. */
 export function outcome(bytes: Uint8Array, memIn: Uint8Array, budget: number, engine: string): Outcome {
   const mem = Uint8Array.from(memIn);
   const helpers = new HelperRegistry(defaultHelpers()).register(testHelper);
+  calls = [];
   try {
     const r = runProgram(bytes, { mem, budget, engine, helpers });
-    return { ok: true, r0: r.r0, n: r.insnsExecuted, mem: [...mem] };
+    return { ok: true, r0: r.r0, n: r.insnsExecuted, mem: [...mem], calls };
   } catch (e) {
     if (!(e instanceof RuntimeFault)) throw e;
-    return { ok: false, code: e.code, pc: e.pc, address: e.address, size: e.size, message: e.message, mem: [...mem] };
+    return { ok: false, code: e.code, pc: e.pc, address: e.address, size: e.size, message: e.message, mem: [...mem], calls };
   }
 }
 
@@ -60,10 +68,13 @@ describe('jit vs interpreter on random programs', () => {
     fc.assert(fc.property(genProgram, fc.uint8Array({ minLength: 64, maxLength: 64 }), budgetArb, (g, mem, budget) => {
       const o = outcome(layout(g), mem, budget, 'interp');
       seen.add(o.ok ? 'ok' : o.code);
+      if (o.calls.length > 0) seen.add('helper called');
     }), { numRuns: 300, seed: 42 });
     expect(seen).toContain('ok');
     expect(seen).toContain('MEM_FAULT');
     expect(seen).toContain('BUDGET');
+    expect(seen).toContain('HELPER');
+    expect(seen).toContain('helper called');
   });
 });
 
