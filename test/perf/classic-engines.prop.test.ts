@@ -9,9 +9,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  CbpfProgram, prepareSeccompFast, runCbpf, runSeccompWords, buildSeccompData, sockFilter, CCls, CMode, CSize,
+  CbpfProgram, prepareSeccompFast, runCbpf, runSeccompWords, sockFilter, CCls, CMode, CSize,
   CRval, type SockFilter,
 } from '../../src/cbpf/index.js';
+import { buildSeccompData } from '../../src/seccomp/data.js';
 import {
   ClassicRunner, CLASSIC_ENGINES, compileClassic, compileClassicJs, classicJsSource, defaultProfile, profileToPolicy,
   fillSeccompWords, seccompDataFor, syscallsOf, AUDIT_ARCH, type SyscallCall,
