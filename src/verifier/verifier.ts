@@ -4,7 +4,6 @@
  * check-jmp.ts, calls and exits in check-call.ts): abstract interpretation over every path from the first
  * instruction, for a privileged (root) loader, with a kernel-style log.
  */
-import { disasmInsn } from '../asm/disasm.js';
 import { BpfError, VerifierError } from '../errors.js';
 import { type Program, decodeProgram } from '../isa/insn.js';
 import { AtomicOp, CallSrc, Cls, type OpcodeRow, PseudoSrc } from '../isa/opcodes.js';
@@ -12,8 +11,9 @@ import { checkAlu } from './check-alu.js';
 import { exitInsn, funcCall, helperCall } from './check-call.js';
 import { condJump, type PushFn } from './check-jmp.js';
 import { checkMemAccess } from './check-mem.js';
-import { checkCfg, checkLdImm64, checkMaxStackDepth } from './cfg.js';
+import { checkCfg, checkMaxStackDepth } from './cfg.js';
 import { mayAccessSkb } from './ctx.js';
+import { checkSubprogsRaw, insnFieldError, insnLogText, resolveLdImm64Raw } from './static-checks.js';
 import { type Env, Reject, type VerifyOptions } from './env.js';
 import {
   type Checkpoint, type LogCtx, MAX_BPF_STACK, type Reg, Slot, type State, cloneState, constReg, curRegs, formatReg,
@@ -49,7 +49,8 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
   try {
     if (program instanceof Uint8Array) {
       if (program.length === 0) return reject('last insn is not an exit or jmp', 0, 0, '', 'EINVAL');
-      prog = decodeProgram(program);
+      // Only the byte length here: the kernel's structural checks run below, in its order.
+      prog = decodeProgram(program, { validate: false });
     } else prog = program;
   } catch (e) {
     if (e instanceof BpfError) {
@@ -75,7 +76,8 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(), jmpsProcessed: 0, lastCheckpointInsn: -100, lastCheckpointJmps: -100,
   };
   try {
-    checkLdImm64(env);
+    checkSubprogsRaw(env);
+    resolveLdImm64Raw(env);
     checkCfg(env);
     doCheck(env);
     checkMaxStackDepth(env);
@@ -219,8 +221,11 @@ function doCheck(env: Env): void {
       if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
       else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}` : `${pc}`}: ${formatState(env, st)}`);
       printState = false;
-      if (env.logLevel > 0) L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
-      const row = p.rowAt(pc)!;
+      if (env.logLevel > 0) L(`${pc}: ${insnLogText(p, pc)}`);
+      const bad = insnFieldError(p, pc, env.progType);
+      if (bad !== undefined) throw new Reject(bad, pc, 'EINVAL');
+      const row = p.rowAt(pc);
+      if (row === undefined) throw new Reject(`unknown opcode ${p.code[pc]!.toString(16).padStart(2, '0')}`, pc, 'EINVAL');
       if (row.cls === Cls.JMP || row.cls === Cls.JMP32) env.jmpsProcessed++;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
