@@ -15,3 +15,4 @@ export * from './maps/index.js';
 export * from './elf/index.js';
 export * from './verifier/index.js';
 export * from './trace/index.js';
+export * from './vm/cbpf-skb.js';

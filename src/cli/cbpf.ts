@@ -19,10 +19,11 @@ import { BpfError, ErrorCode, InputError } from '../errors.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 import {
   type CbpfFileFormat, type SockFilter, assembleCbpf, checkClassic, checkSeccompFilter, disassembleCbpf, encodeFilter,
-  filterToHex, formatBytecode, formatSockFilterC, parseCbpfFile, runCbpfDetailed, seccompListing, translateCbpf, traceCbpf,
+  filterToHex, formatBytecode, formatSockFilterC, parseCbpfFile, runCbpfDetailed, translateCbpf, traceCbpf,
   type CbpfContext,
 } from '../cbpf/index.js';
 import { SeccompFilterStack } from '../seccomp/filter-stack.js';
+import { seccompListing } from '../seccomp/listing.js';
 import { decodeAction } from '../seccomp/actions.js';
 import { buildSeccompData } from '../seccomp/data.js';
 import { AUDIT_ARCH, type ArchInfo, archByName, resolveSyscall, archByValue } from '../seccomp/arch.js';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  assembleCbpf, disassembleCbpf, seccompListing, filterToHex, parseCbpfFile, detectCbpfFormat, formatBytecode,
+  assembleCbpf, disassembleCbpf, filterToHex, parseCbpfFile, detectCbpfFormat, formatBytecode,
   formatSockFilterC, encodeFilter, sockFilter as I, type SockFilter,
 } from '../../src/cbpf/index.js';
 import { AsmError } from '../../src/errors.js';
+import { seccompListing } from '../../src/seccomp/listing.js';
 import { mutatedProgram, validProgram } from './gen.js';
 
 const C = (f: SockFilter[]) => f.map(formatSockFilterC);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CCls, CSize, CMode, CAluOp, CSrc, CRval,
-  CBPF_OPCODES, cbpfOpcode, sockFilter as I, runCbpf, runCbpfDetailed, type PacketContext, buildSeccompData,
-  decodeFilter, encodeFilter, filterToHex, filterFromHex, parseSeccompData, type SockFilter,
+  CCls, CSize, CMode, CAluOp, CSrc, CRval, CBPF_OPCODES, cbpfOpcode, sockFilter as I, runCbpf, runCbpfDetailed, type PacketContext, decodeFilter, encodeFilter, filterToHex, filterFromHex, type SockFilter,
 } from '../../src/cbpf/index.js';
+import { buildSeccompData, parseSeccompData } from '../../src/seccomp/index.js';
 import { BpfError } from '../../src/errors.js';
 import { Memory } from '../../src/vm/memory.js';
 import { Vm } from '../../src/vm/index.js';
-import { translateCbpf, buildSkbModel, cbpfKernelFunctions, type CbpfContext } from '../../src/cbpf/index.js';
+import { translateCbpf, type CbpfContext } from '../../src/cbpf/index.js';
+import { buildSkbModel, cbpfKernelFunctions } from '../../src/vm/cbpf-skb.js';
 import { loadRunVectors } from './vectors.js';
 import { runEbpf } from './mini-ebpf.js';
 

@@ -2,10 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  assembleCbpf, parseCbpfFile, runCbpf, checkSeccompFilter, translateCbpf, seccompListing, disassembleCbpf, decodeFilter,
-  buildSeccompData, parseAction, SeccompFilterStack,
+  assembleCbpf, parseCbpfFile, runCbpf, checkSeccompFilter, translateCbpf, disassembleCbpf, decodeFilter,
 } from '../../src/cbpf/index.js';
+import { buildSeccompData, parseAction, SeccompFilterStack } from '../../src/seccomp/index.js';
 import { BpfError } from '../../src/errors.js';
+import { seccompListing } from '../../src/seccomp/listing.js';
 import { mutatedProgram } from './gen.js';
 
 function onlyBpfErrors(f: () => unknown): void {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildSeccompData, filterToHex, runCbpf, type SockFilter, cbpfOpcode, formatAction } from '../../src/cbpf/index.js';
+import { filterToHex, runCbpf, type SockFilter, cbpfOpcode } from '../../src/cbpf/index.js';
+import { buildSeccompData, formatAction } from '../../src/seccomp/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { validProgram } from './gen.js';
 

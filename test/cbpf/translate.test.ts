@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  CCls, CMode, CSize, CAluOp, CJmpOp, CSrc, CRval, sockFilter as I, translateCbpf, runCbpf, buildSeccompData,
-  type CbpfContext, type PacketContext,
+  CCls, CMode, CSize, CAluOp, CJmpOp, CSrc, CRval, sockFilter as I, translateCbpf, runCbpf, type CbpfContext, type PacketContext,
 } from '../../src/cbpf/index.js';
+import { buildSeccompData } from '../../src/seccomp/index.js';
 import { validProgram } from './gen.js';
 import { runEbpf } from './mini-ebpf.js';
 import { Memory } from '../../src/vm/memory.js';
 import { Vm } from '../../src/vm/index.js';
-import { buildSkbModel, cbpfKernelFunctions } from '../../src/cbpf/index.js';
+import { buildSkbModel, cbpfKernelFunctions } from '../../src/vm/cbpf-skb.js';
 
 const LD = CCls.LD, ALU = CCls.ALU, JMP = CCls.JMP, RET = CCls.RET;
 const hex = (t: ReturnType<typeof translateCbpf>) => t.insns.map((x) => `${x.code.toString(16).padStart(2, '0')} ${x.dst} ${x.src} ${x.off} ${x.imm}`);

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { assembleCbpf, buildSeccompData, type CbpfContext, type PacketMeta, type SockFilter } from '../../src/cbpf/index.js';
+import { assembleCbpf, type CbpfContext, type PacketMeta, type SockFilter } from '../../src/cbpf/index.js';
+import { buildSeccompData } from '../../src/seccomp/index.js';
 import { hexToBytes } from '../../src/isa/insn.js';
 
 export interface RunVector {
