@@ -211,8 +211,6 @@ export interface LogCtx { mapName(i: number): string; mapKs(i: number): number; 
 
 function ptrExtras(r: Reg): string[] {
   const p: string[] = [];
-  if (r.id) p.push(`id=${r.id}`);
-  if (r.refObjId) p.push(`ref_obj_id=${r.refObjId}`);
   if (r.off) p.push(`off=${r.off}`);
   if (r.type === 'pkt' || r.type === 'pkt_meta') p.push(`r=${r.range}`);
   if (!tnumIsConst(r.s.var_off) || r.s.var_off.value !== 0n) {
@@ -229,7 +227,10 @@ export function formatReg(r: Reg, lc: LogCtx): string {
     return formatScalarFull(r.s, { id: r.id });
   }
   if (r.type === 'fp' && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n) return `fp${r.off}`;
+  // print_reg_state's order: id, ref_obj_id, then the map, then offsets and bounds.
   const p: string[] = [];
+  if (r.id) p.push(`id=${r.id}`);
+  if (r.refObjId) p.push(`ref_obj_id=${r.refObjId}`);
   if (r.type === 'map_ptr' || r.type === 'map_value' || r.type === 'map_key') {
     p.push(`map=${lc.mapName(r.map)}`, `ks=${lc.mapKs(r.map)}`, `vs=${lc.mapVs(r.map)}`);
   }

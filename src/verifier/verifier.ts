@@ -13,6 +13,7 @@ import { condJump, type PushFn } from './check-jmp.js';
 import { checkMemAccess } from './check-mem.js';
 import { checkCfg, checkMaxStackDepth } from './cfg.js';
 import { mayAccessSkb } from './ctx.js';
+import { formatSlot, scratchedBy, withInsnState } from './log-state.js';
 import { checkSubprogsRaw, insnFieldError, insnLogText, resolveLdImm64Raw } from './static-checks.js';
 import { type Env, Reject, type VerifyOptions } from './env.js';
 import {
@@ -156,18 +157,8 @@ export function formatState(env: Env, st: State): string {
   if (st.frames.length > 1) parts.push(`frame${st.frames.length - 1}:`);
   f.regs.forEach((r, i) => { if (r.type !== 'not_init') parts.push(`R${i}=${formatReg(r, lc)}`); });
   for (let spi = 0; spi < MAX_BPF_STACK / 8; spi++) {
-    const base = MAX_BPF_STACK - 8 * (spi + 1);
-    let txt = '';
-    let any = false;
-    for (let i = 7; i >= 0; i--) {
-      const t = f.slots[base + i]!;
-      if (t !== Slot.INVALID) any = true;
-      txt += t === Slot.SPILL ? 'r' : t === Slot.MISC ? 'm' : t === Slot.ZERO ? '0' : '?';
-    }
-    if (!any) continue;
-    const sp = f.spilled[spi];
-    if (f.slots[base] === Slot.SPILL && sp) parts.push(`fp${-8 * (spi + 1)}=${formatReg(sp, lc)}`);
-    else parts.push(`fp${-8 * (spi + 1)}=${txt}`);
+    const s = formatSlot(f, spi, lc);
+    if (s) parts.push(s);
   }
   return parts.join(' ');
 }
@@ -227,8 +218,11 @@ function doCheck(env: Env): void {
       const row = p.rowAt(pc);
       if (row === undefined) throw new Reject(`unknown opcode ${p.code[pc]!.toString(16).padStart(2, '0')}`, pc, 'EINVAL');
       if (row.cls === Cls.JMP || row.cls === Cls.JMP32) env.jmpsProcessed++;
+      const scratched = env.logLevel > 0 ? scratchedBy(env, st, pc, row) : undefined;
+      const insnLine = env.log.length - 1;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
+      if (scratched && env.log.length - 1 === insnLine) env.log[insnLine] = withInsnState(env.log[insnLine]!, st, scratched, logCtx(env));
       prev = pc;
       pc = next;
     }

@@ -105,3 +105,35 @@ describe.skipIf(!koracleAvailable())('kernel-diff findings against the running k
     expect(got).toEqual(CASES.map((c) => ({ name: c.name, kernel: c.kernel })));
   });
 });
+
+/** Level-1 logs: the touched registers and stack slots after each instruction, as Linux 6.18 prints them. */
+const LOG_CASES: Array<{ name: string; hex: string }> = [
+  { name: 'scalars with ids through mov, add and a jump', hex: '6110000000000000 bf02000000000000 0f02000000000000 2d02010000000000 bf50000000000000 9500000000000000' },
+  { name: 'stack stores, narrow spills and an atomic', hex: 'b701000000000000 7b1af8ff00000000 bfa2000000000000 07020000f8ffffff 6a0aeeff07000000 69a0eeff00000000 c3a0f8ff00000000 bf50000000000000 9500000000000000' },
+  { name: 'a failing path after a branch', hex: 'b700000000000000 1501010000000000 7900080000000000 9500000000000000' },
+];
+
+describe('level-1 log lines', () => {
+  it('append the touched registers after each instruction, aligned at column 38', () => {
+    const r = verify(hexToBytes(LOG_CASES[1]!.hex), { progType: 'socket_filter', logLevel: 1 });
+    expect(r.log.split('\n').slice(0, 7)).toEqual([
+      '0: R1=ctx() R10=fp0',
+      '0: (b7) r1 = 0                        ; R1=0',
+      '1: (7b) *(u64 *)(r10 -8) = r1         ; R1=0 R10=fp0 fp-8=0',
+      '2: (bf) r2 = r10                      ; R2=fp0 R10=fp0',
+      '3: (07) r2 += -8                      ; R2=fp-8',
+      '4: (6a) *(u16 *)(r10 -18) = 7         ; R10=fp0 fp-24=mm??????',
+      '5: (69) r0 = *(u16 *)(r10 -18)        ; R0=scalar(smin=smin32=0,smax=umax=smax32=umax32=0xffff,var_off=(0x0; 0xffff)) R10=fp0 fp-24=mm??????',
+    ]);
+  });
+});
+
+describe.skipIf(!koracleAvailable())('level-1 logs against the running kernel', () => {
+  it('are the same text as the kernel log, line for line', () => {
+    const res = koracleBatch('ebpf-load', LOG_CASES.map((c) => ({ prog: c.hex.replace(/\s+/g, ''), type: 'socket_filter', log_level: 1 })));
+    LOG_CASES.forEach((c, i) => {
+      const ours = verify(hexToBytes(c.hex), { progType: 'socket_filter', logLevel: 1 }).log;
+      expect({ name: c.name, log: ours }).toEqual({ name: c.name, log: String(res[i]!.log) });
+    });
+  });
+});

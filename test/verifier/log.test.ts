@@ -24,16 +24,17 @@ describe('verifier log', () => {
     const r = v('r0 = 0\nif r1 == 0x0 goto pc+1\nr0 = *(u64 *)(r0 +8)\nexit', { logLevel: 1 });
     const lines = r.log.trim().split('\n');
     expect(lines[0]).toBe('0: R1=ctx() R10=fp0');
-    expect(lines).toContain('0: (b7) r0 = 0');
-    expect(lines).toContain('1: (15) if r1 == 0x0 goto pc+1');
+    // As Linux 6.18: the touched registers after each instruction, the ';' aligned at column 38.
+    expect(lines).toContain('0: (b7) r0 = 0                        ; R0=0');
+    expect(lines).toContain('1: (15) if r1 == 0x0 goto pc+1        ; R1=ctx()');
     expect(lines).toContain('2: (79) r0 = *(u64 *)(r0 +8)');
     expect(lines[lines.length - 2]).toBe("R0 invalid mem access 'scalar'");
     expect(lines[lines.length - 1]).toMatch(/^processed \d+ insns \(limit 1000000\) max_states_per_insn \d+ total_states \d+ peak_states \d+ mark_read 0$/);
   });
   it('level 2: register state before every instruction, branch targets and pruning', () => {
     const r = v(LOOKUP, { maps: [map('hash', 8, 8, 4)], logLevel: 2 });
-    expect(r.log).toContain('6: (85) call bpf_map_lookup_elem#1');
-    expect(r.log).toContain('7: R0=map_value_or_null(map=map0,ks=8,vs=8,id=1) R10=fp0 fp-8=0');
+    expect(r.log).toContain('6: (85) call bpf_map_lookup_elem#1    ; R0=map_value_or_null(id=1,map=map0,ks=8,vs=8)');
+    expect(r.log).toContain('7: R0=map_value_or_null(id=1,map=map0,ks=8,vs=8) R10=fp0 fp-8=0');
     expect(r.log).toContain('8: R0=map_value(map=map0,ks=8,vs=8) R10=fp0 fp-8=0');
     expect(r.log).toContain('from 7 to 9: safe');
   });
