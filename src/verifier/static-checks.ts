@@ -149,6 +149,11 @@ export function insnFieldError(p: Program, pc: number, progType: ProgTypeName): 
     }
     default: {
       // BPF_JMP / BPF_JMP32
+      if (code === MAY_GOTO) {
+        if (src !== 0 || dst !== 0 || imm !== 0) return `invalid may_goto imm ${imm}`;
+        // Linux explores both sides with a loop budget (may_goto_depth); bpfsim's VM has no such instruction.
+        return 'may_goto is not supported by bpfsim';
+      }
       if (op === JmpOp.CALL) {
         return x || (src !== CallSrc.KFUNC && off !== 0) || (src !== CallSrc.HELPER && src !== CallSrc.PSEUDO_CALL && src !== CallSrc.KFUNC)
           || dst !== 0 || cls === Cls.JMP32 ? 'BPF_CALL uses reserved fields' : undefined;
