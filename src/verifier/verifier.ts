@@ -74,7 +74,7 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     strictAlign: (flags & 1) !== 0 && (flags & 2) === 0,
     rawMemSize: opts.rawMemSize ?? 64, insnLimit: opts.insnLimit ?? 1_000_000,
     log: [], idGen: 0, insnProcessed: 0, totalStates: 0, peakStates: 0, curStates: 0, maxStatesPerInsn: 0,
-    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(), jmpsProcessed: 0, lastCheckpointInsn: -100, lastCheckpointJmps: -100,
+    explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(), jmpsProcessed: 0, lastCheckpointInsn: 0, lastCheckpointJmps: 0,
   };
   try {
     checkSubprogsRaw(env);
@@ -256,7 +256,9 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
       throw new Reject(`infinite loop detected at insn ${pc}`, pc, 'EINVAL', true);
     }
   }
-  // Like the kernel, a new checkpoint needs some progress since the last one.
+  // max_states_per_insn counts the states already there when an instruction is visited (0 for the first).
+  env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, list.length);
+  // Like the kernel, a new checkpoint needs some progress since the last one (from the start, too).
   if (list.length >= 64 || env.insnProcessed - env.lastCheckpointInsn < 8 || env.jmpsProcessed - env.lastCheckpointJmps < 2) return "go";
   env.lastCheckpointInsn = env.insnProcessed;
   env.lastCheckpointJmps = env.jmpsProcessed;
@@ -268,7 +270,6 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
   env.totalStates++;
   env.curStates++;
   env.peakStates = Math.max(env.peakStates, env.curStates);
-  env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, list.length);
   return 'go';
 }
 

@@ -152,3 +152,23 @@ describe.skipIf(!koracleAvailable())('level-1 logs against the running kernel', 
     });
   });
 });
+
+/** A hash lookup with a null check (map fd at slot 4), accepted: its level-1 log is the summary line alone. */
+const LOOKUP_HEX = 'b701000000000000 7b1af8ff00000000 bfa2000000000000 07020000f8ffffff 1811000000000000 0000000000000000 8500000001000000 1500010000000000 7900000000000000 b700000000000000 9500000000000000';
+
+describe('summary line', () => {
+  it('counts max_states_per_insn as the states already there when an instruction is visited', () => {
+    const r = verify(hexToBytes(LOOKUP_HEX), {
+      progType: 'socket_filter', logLevel: 1, maps: [{ type: 'hash', keySize: 8, valueSize: 8, maxEntries: 4, flags: 0 }],
+    });
+    expect(r.log).toBe('processed 11 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0\n');
+  });
+});
+
+describe.skipIf(!koracleAvailable())('summary line against the running kernel', () => {
+  it('is the kernel summary for the lookup program', () => {
+    const [k] = koracleBatch('ebpf-load', [{ prog: LOOKUP_HEX.replace(/\s+/g, ''), type: 'socket_filter', log_level: 1, maps: ['hash,key=8,value=8,entries=4'] }]);
+    const ours = verify(hexToBytes(LOOKUP_HEX), { progType: 'socket_filter', logLevel: 1, maps: [{ type: 'hash', keySize: 8, valueSize: 8, maxEntries: 4, flags: 0 }] });
+    expect(ours.log).toBe(String(k!.log));
+  });
+});
