@@ -30,7 +30,8 @@ export function frameOf(st: State, r: Reg): Frame { return st.frames[r.frameno]!
 function checkAlignment(env: Env, r: Reg, off: number, size: number, strictOnce: boolean, pc: number): void {
   let desc = '';
   let strict = env.strictAlign || strictOnce;
-  switch (r.type) {
+  // The kernel switches on the full type: a _or_null pointer has no description.
+  switch (r.maybeNull ? 'or_null' : r.type) {
     case 'pkt': case 'pkt_meta':
       if (!strict || size === 1) return;
       desc = 'packet ';

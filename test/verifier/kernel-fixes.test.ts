@@ -80,10 +80,17 @@ const CASES: FixCase[] = [
   { name: 'V11 atomic add on u16', type: 'socket_filter', hex: live('cb00000000000000'), kernel: 'invalid atomic operand size' },
   // V10 (fixed on the verifier branch): alu32 div leaves a 64-bit unknown.
   { name: 'V10 w8 /= 3 forgets the zero extension', type: 'socket_filter', hex: 'b70800002f000000 3408000003000000 55080100562bf1ef 79a0080000000000 b700000000000000 9500000000000000', kernel: 'invalid read from stack R10 off=8 size=8' },
+  // Branches where Linux logs "REG INVARIANTS VIOLATION" and keeps exploring with reset bounds: same verdict.
+  { name: 'invariant violation on a 32-bit signed branch (1)', type: 'socket_filter', hex: '8500000007000000670000000000000057000000f0ffffff0700000000100000c600010002000000bf010000000000006600020006000000b7000000000000009500000000000000bf500000000000009500000000000000', kernel: 'R5 !read_ok' },
+  { name: 'invariant violation on a 32-bit signed branch (2)', type: 'socket_filter', hex: '850000000700000057000000ffffffff4700000003000000c600010001000000bf010000000000006600010003000000bf01000000000000c600020006000000bf500000000000009500000000000000b7000000000000009500000000000000', kernel: 'R5 !read_ok' },
+  { name: 'invariant violation on a 32-bit signed branch (3)', type: 'socket_filter', hex: '8500000007000000670000000800000057000000f0ffffff0700000000100000c5000100ffffff7fbf010000000000006600010006000000bf010000000000007600020010000000b7000000000000009500000000000000bf500000000000009500000000000000', kernel: 'R5 !read_ok' },
   // V8: reserved-field wording.
   { name: 'V8 mov reserved wording', type: 'socket_filter', hex: live('bf02020000000000'), kernel: 'BPF_MOV uses reserved fields' },
   { name: 'V8 addr_space_cast', type: 'xdp', hex: live('bf25010000000000'), kernel: 'addr_space_cast insn can only convert between address space 1 and 0' },
 ];
+
+/** A lookup without a null check, then `lock *(u64 *)(r0 +4) += r0`. */
+const OR_NULL_ATOMIC_HEX = 'b701000000000000 7b1af8ff00000000 bfa2000000000000 07020000f8ffffff 1811000000000000 0000000000000000 8500000001000000 db00040000000000 b700000000000000 9500000000000000';
 
 /** The error line of a kernel log (the line before the `processed` summary). */
 function kernelLine(res: Record<string, any>): string {
@@ -104,6 +111,17 @@ describe('helpers Linux allows but bpfsim does not model', () => {
     // bpf_sk_storage_get#107 is available to sched_cls in Linux 6.18; bpfsim has no prototype for it.
     const r = verify(hexToBytes('850000006b000000 b700000000000000 9500000000000000'), { progType: 'sched_cls' });
     expect(r.message).toBe('helper bpf_sk_storage_get#107 is not supported by bpfsim');
+  });
+});
+
+describe('V8 misaligned atomic on map_value_or_null', () => {
+  it('has no pointer description, as the kernel', () => {
+    const r = verify(hexToBytes(OR_NULL_ATOMIC_HEX), { progType: 'socket_filter', maps: [{ type: 'hash', keySize: 8, valueSize: 16, maxEntries: 4, flags: 0 }] });
+    expect(r.message).toBe('misaligned access off 0+0+4 size 8');
+  });
+  it.skipIf(!koracleAvailable())('matches the running kernel', () => {
+    const [k] = koracleBatch('ebpf-load', [{ prog: OR_NULL_ATOMIC_HEX.replace(/\s+/g, ''), type: 'socket_filter', log_level: 1, maps: ['hash,key=8,value=16,entries=4'] }]);
+    expect(kernelLine(k!)).toBe('misaligned access off 0+0+4 size 8');
   });
 });
 
