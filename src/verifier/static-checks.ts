@@ -59,7 +59,8 @@ export function checkSubprogsRaw(env: Env): void {
       if (!isJmpClass(code)) continue;
       const op = code & 0xf0;
       if (op === JmpOp.EXIT || op === JmpOp.CALL) continue;
-      const t = i + 1 + ((code & 7) === Cls.JMP32 && op === JmpOp.JA ? p.imm[i]! : p.off[i]!);
+      // Only the exact BPF_JMP32 | BPF_JA byte takes its offset from imm (0x0e, not an opcode, uses off).
+      const t = i + 1 + (code === (Cls.JMP32 | JmpOp.JA) ? p.imm[i]! : p.off[i]!);
       if (t < s || t >= e) throw new Reject(`jump out of range from insn ${i} to ${t}`, i, 'EINVAL');
     }
     const last = p.code[e - 1]!;

@@ -78,6 +78,8 @@ const CASES: FixCase[] = [
   { name: 'V11 jump-class junk opcode with a far target', type: 'socket_filter', hex: live('f500090000000000'), kernel: 'jump out of range from insn 1 to 11' },
   { name: 'V11 unknown ld_imm64 pseudo source', type: 'socket_filter', hex: live('18a0000000000000 0000000000000000'), kernel: 'unrecognized bpf_ld_imm64 insn' },
   { name: 'V11 atomic add on u16', type: 'socket_filter', hex: live('cb00000000000000'), kernel: 'invalid atomic operand size' },
+  { name: 'V11 0x0e takes its jump offset from off', type: 'socket_filter', hex: 'b700000000000000 1500010000000000 0e00010000000000 9500000000000000', kernel: 'jump out of range from insn 2 to 4' },
+  { name: 'V11 0x0e with off 0 is an unknown opcode', type: 'socket_filter', hex: 'b700000000000000 1500010000000000 0e00000001000000 9500000000000000', kernel: 'unknown opcode 0e' },
   // V10 (fixed on the verifier branch): alu32 div leaves a 64-bit unknown.
   { name: 'V10 w8 /= 3 forgets the zero extension', type: 'socket_filter', hex: 'b70800002f000000 3408000003000000 55080100562bf1ef 79a0080000000000 b700000000000000 9500000000000000', kernel: 'invalid read from stack R10 off=8 size=8' },
   // Branches where Linux logs "REG INVARIANTS VIOLATION" and keeps exploring with reset bounds: same verdict.
