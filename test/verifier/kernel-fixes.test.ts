@@ -70,6 +70,9 @@ const CASES: FixCase[] = [
   { name: 'V3 xdp get_cgroup_classid takes no argument', type: 'xdp', hex: '8500000007000000 8500000011000000 b700000000000000 9500000000000000', kernel: 'accept' },
   { name: 'V3 sched_cls get_cgroup_classid takes the skb', type: 'sched_cls', hex: '8500000007000000 8500000011000000 b700000000000000 9500000000000000', kernel: 'R1 !read_ok' },
   { name: 'V3 socket_filter get_current_comm argument', type: 'socket_filter', hex: '8500000010000000 b700000000000000 9500000000000000', kernel: 'R1 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_' },
+  { name: 'V3 socket_filter probe_read_kernel_str into the stack', type: 'socket_filter', hex: 'bfa1000000000000 07010000f8ffffff b702000008000000 b703000000000000 8500000073000000 79a0f8ff00000000 b700000000000000 9500000000000000', kernel: 'accept' },
+  { name: 'V3 xdp probe_read_user_str past the stack slot', type: 'xdp', hex: 'bfa1000000000000 07010000f8ffffff b702000010000000 b703000000000000 8500000072000000 79a0f8ff00000000 b700000000000000 9500000000000000', kernel: 'invalid write to stack R1 off=-8 size=16' },
+  { name: 'V3 kprobe probe_read_str with a negative size', type: 'kprobe', hex: 'bfa1000000000000 07010000f8ffffff b7020000ffffffff b703000000000000 850000002d000000 79a0f8ff00000000 b700000000000000 9500000000000000', kernel: "R2 min value is negative, either use unsigned or 'var &= const'" },
   { name: 'V3 socket_filter probe_read refused', type: 'socket_filter', hex: '8500000004000000 b700000000000000 9500000000000000', kernel: 'program of this type cannot use helper bpf_probe_read#4' },
   // V11: opcode-level differences.
   { name: 'V11 may_goto with imm', type: 'socket_filter', hex: live('e500000001000000'), kernel: 'invalid may_goto imm 1' },
