@@ -34,6 +34,8 @@ export interface VerifyOptions {
 /** The per-run environment. */
 export interface Env {
   prog: Program;
+  /** Per slot: registers whose scalar value may still matter (precise-regs.ts), set after check_cfg. */
+  neededRegs?: Uint16Array;
   maps: readonly MapSpec[];
   progType: ProgTypeName;
   logLevel: 0 | 1 | 2;

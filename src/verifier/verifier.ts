@@ -14,6 +14,7 @@ import { checkMemAccess } from './check-mem.js';
 import { checkCfg, checkMaxStackDepth } from './cfg.js';
 import { mayAccessSkb } from './ctx.js';
 import { formatSlot, scratchedBy, withInsnState } from './log-state.js';
+import { maskUnneeded, neededRegs } from './precise-regs.js';
 import { checkSubprogsRaw, insnFieldError, insnLogText, resolveLdImm64Raw } from './static-checks.js';
 import { type Env, Reject, type VerifyOptions } from './env.js';
 import {
@@ -80,6 +81,7 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     checkSubprogsRaw(env);
     resolveLdImm64Raw(env);
     checkCfg(env);
+    env.neededRegs = neededRegs(env.prog);
     doCheck(env);
     checkMaxStackDepth(env);
   } catch (e) {
@@ -242,7 +244,7 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
   for (let i = 0; i < list.length; i++) {
     const c = list[i]!;
     if (c.branches === 0) {
-      if (statesCover(c.st, st, false)) { c.hit++; return 'prune'; }
+      if (statesCover(c.st, maskUnneeded(c.st, st, env.neededRegs![pc]!), false)) { c.hit++; return 'prune'; }
       // Like the kernel: a finished state that keeps missing is dropped from the list.
       if (++c.miss > c.hit * 3 + 3) { list.splice(i, 1); i--; env.curStates--; }
       continue;

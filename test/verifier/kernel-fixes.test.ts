@@ -195,3 +195,25 @@ describe.skipIf(!koracleAvailable())('summary line against the running kernel', 
     expect(ours.log).toBe(String(k!.log));
   });
 });
+
+/** V12: a loop leaving a different, never-used constant in r6 on every path (array map, key 4, value 64). */
+const V12_HEX = '18210000000000000000000000000000 b70800001e000000 b706000000000000 6110000000000000 6706000001000000 4600010001000000 4706000001000000 04080000ffffffff 5608faff00000000 b700000000000000 9500000000000000';
+const V12_MAP = { type: 'array' as const, keySize: 4, valueSize: 64, maxEntries: 1, flags: 0 };
+
+describe('V12 scalars that never matter do not split states', () => {
+  it('accepts the 30-iteration loop with few processed instructions (the kernel: 531)', () => {
+    const r = verify(hexToBytes(V12_HEX), { progType: 'socket_filter', maps: [V12_MAP] });
+    expect(r.accepted).toBe(true);
+    expect(r.insnsProcessed).toBeLessThan(2000);
+  });
+  it('still tells apart states whose differing scalar reaches a branch', () => {
+    // Same loop, but r6 is compared at the end: every value matters, so 2^30 paths exceed the budget.
+    const hex = V12_HEX.replace('b700000000000000 9500000000000000', '2506000000000000 b700000000000000 9500000000000000');
+    const r = verify(hexToBytes(hex), { progType: 'socket_filter', maps: [V12_MAP], insnLimit: 50_000 });
+    expect(r.message).toMatch(/^BPF program is too large/);
+  });
+  it.skipIf(!koracleAvailable())('agrees with the running kernel', () => {
+    const [k] = koracleBatch('ebpf-load', [{ prog: V12_HEX.replace(/\s+/g, ''), type: 'socket_filter', log_level: 1, maps: ['array,key=4,value=64,entries=1'] }]);
+    expect(k!.status).toBe('accepted');
+  });
+});
