@@ -37,10 +37,10 @@ function kernelVerdicts(cs: readonly VerdictCase[]): Verdict[] {
 /** Slow bpfsim verifications (ms) seen, for the report. */
 export const SLOW: Array<{ ms: number; hex: string }> = [];
 
-function bpfsimVerdict(c: VerdictCase): Verdict {
+function bpfsimVerdict(c: VerdictCase, insnLimit = BPFSIM_INSN_LIMIT): Verdict {
   try {
     const t0 = performance.now();
-    const r = verify(encodeInsns(c.insns), { progType: c.progType, maps: c.maps, insnLimit: BPFSIM_INSN_LIMIT });
+    const r = verify(encodeInsns(c.insns), { progType: c.progType, maps: c.maps, insnLimit });
     const ms = performance.now() - t0;
     if (ms > 2000) SLOW.push({ ms, hex: bytesToHex(encodeInsns(c.insns)) });
     return { accepted: r.accepted, message: r.message };
@@ -50,9 +50,9 @@ function bpfsimVerdict(c: VerdictCase): Verdict {
 }
 
 /** Disagreement category, or undefined when they agree (messages compared when both reject). */
-export function verdictCategory(k: Verdict, b: Verdict, compareMessages = true): string | undefined {
+export function verdictCategory(k: Verdict, b: Verdict, compareMessages = true, insnLimit = BPFSIM_INSN_LIMIT): string | undefined {
   // bpfsim ran into its reduced budget: only a disagreement if the kernel finished within that budget.
-  if (b.message.startsWith('BPF program is too large') && (k.message.startsWith('BPF program is too large') || (k.accepted && (k.insns ?? 0) > BPFSIM_INSN_LIMIT))) return undefined;
+  if (b.message.startsWith('BPF program is too large') && (k.message.startsWith('BPF program is too large') || (k.accepted && (k.insns ?? 0) > insnLimit))) return undefined;
   if (b.message.startsWith('THROWS')) return `bpfsim verify throws: ${b.message.split(':')[0]}`;
   if (k.accepted && !b.accepted) return `kernel accepts, bpfsim rejects: "${norm(b.message)}"`;
   if (!k.accepted && b.accepted) return `kernel rejects "${norm(k.message)}", bpfsim accepts`;
@@ -61,7 +61,7 @@ export function verdictCategory(k: Verdict, b: Verdict, compareMessages = true):
 }
 
 /** Runs the verdict differential; the first example of each category optionally minimised. */
-export function verdictDifferential(seed: number, count: number, minimizeFirst = false): { verdict: Tally; message: Tally } {
+export function verdictDifferential(seed: number, count: number, minimizeFirst = false, insnLimit = BPFSIM_INSN_LIMIT): { verdict: Tally; message: Tally } {
   const verdict = new Tally('verifier verdict (kernel ebpf-load vs verify)');
   const message = new Tally('verifier message where both reject');
   const r = Rand.seeded(seed);
@@ -72,8 +72,8 @@ export function verdictDifferential(seed: number, count: number, minimizeFirst =
   ks.forEach((k, i) => {
     const c = cs[i]!;
     if (k.message.startsWith('KORACLE ERROR')) { verdict.skip(k.message); return; }
-    const b = bpfsimVerdict(c);
-    const vcat = verdictCategory(k, b, false);
+    const b = bpfsimVerdict(c, insnLimit);
+    const vcat = verdictCategory(k, b, false, insnLimit);
     const tag = `[${c.setup} / ${c.mutation}]`;
     const mk = (cat: string): string => {
       let ex = `${tag} kernel: ${k.accepted ? 'accepted' : JSON.stringify(k.message)}; bpfsim: ${b.accepted ? 'accepted' : JSON.stringify(b.message)}\n${describeProgram(c.insns)}`;
@@ -91,7 +91,7 @@ export function verdictDifferential(seed: number, count: number, minimizeFirst =
     };
     if (vcat !== undefined) verdict.bad(vcat, mk(vcat)); else verdict.ok();
     if (!k.accepted && !b.accepted) {
-      const mcat = verdictCategory(k, b, true);
+      const mcat = verdictCategory(k, b, true, insnLimit);
       if (mcat !== undefined) message.bad(mcat, mk(mcat)); else message.ok();
     }
   });
