@@ -19,9 +19,8 @@
 import { BpfError, ErrorCode } from '../errors.js';
 import { type SockFilter, sockFilter } from './insn.js';
 import {
-  BPF_MAXINSNS, BPF_MEMWORDS, CAluOp, CCls, CMode, SECCOMP_LD_ABS_CODE, SKF_AD_NAMES, SKF_AD_OFF, cbpfOpcode,
+  BPF_MAXINSNS, BPF_MEMWORDS, CAluOp, CCls, CMode, SECCOMP_DATA_SIZE, SECCOMP_LD_ABS_CODE, SKF_AD_NAMES, SKF_AD_OFF, cbpfOpcode,
 } from './opcodes.js';
-import { SECCOMP_DATA_SIZE } from '../seccomp/data.js';
 
 /** Outcome of a check. */
 export interface CheckResult {

@@ -44,7 +44,7 @@ export function parseCbpfFile(bytes: Uint8Array, format: CbpfFileFormat = detect
       for (const m of text().matchAll(/\{\s*([^,}]+),\s*([^,}]+),\s*([^,}]+),\s*([^,}]+?)\s*\}/g)) {
         const v = m.slice(1, 5).map((x) => parseCbpfNumber(x.trim()));
         if (v.some((x) => x === undefined)) throw new BpfError(ErrorCode.Parse, `cannot parse initialiser ${m[0]}`, out.length);
-        out.push(sockFilter(v[0]!, v[1]!, v[2]!, v[3]!));
+        out.push(checkedInsn(v[0]!, v[1]!, v[2]!, v[3]!, out.length));
       }
       if (out.length === 0) throw new BpfError(ErrorCode.Parse, 'no { code, jt, jf, k } initialisers found');
       return out;
@@ -56,12 +56,19 @@ export function parseCbpfFile(bytes: Uint8Array, format: CbpfFileFormat = detect
       const insns = groups.slice(1).map((g, i) => {
         const p = g.split(/\s+/).map(Number);
         if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0)) throw new BpfError(ErrorCode.Parse, `bad bytecode group '${g}'`, i);
-        return sockFilter(p[0]!, p[1]!, p[2]!, p[3]!);
+        return checkedInsn(p[0]!, p[1]!, p[2]!, p[3]!, i);
       });
       if (count !== insns.length) throw new BpfError(ErrorCode.Parse, `bytecode says ${count} instructions but has ${insns.length}`);
       return insns;
     }
   }
+}
+
+function checkedInsn(code: number, jt: number, jf: number, k: number, pc: number): SockFilter {
+  if (code > 0xffff || jt > 0xff || jf > 0xff || k > 0xffffffff) {
+    throw new BpfError(ErrorCode.Parse, `field out of range in { ${code}, ${jt}, ${jf}, ${k} } (code u16, jt/jf u8, k u32)`, pc);
+  }
+  return sockFilter(code, jt, jf, k);
 }
 
 /** The bpf_asm default output form: `N,code jt jf k,...` (decimal). */

@@ -157,3 +157,10 @@ export function cbpfOpcode(code: number): CbpfOpcodeRow | undefined {
  * (`BPF_LDX|BPF_W|BPF_ABS`), which bpf_convert_filter maps to a seccomp_data load.
  */
 export const SECCOMP_LD_ABS_CODE = CCls.LDX | CSize.W | CMode.ABS;
+
+/**
+ * sizeof(struct seccomp_data) in bytes (include/uapi/linux/seccomp.h): the
+ * bound of a seccomp filter's `ld [k]` and its value of `len`. The layout
+ * itself is src/seccomp/data.ts, which re-exports this constant.
+ */
+export const SECCOMP_DATA_SIZE = 64;

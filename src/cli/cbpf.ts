@@ -5,6 +5,7 @@
  * bpfsim cbpf run FILE... --seccomp '{"nr":59,"arch":"x86_64","args":[...]}'   one system call (several FILEs = stacked filters, oldest first)
  * bpfsim cbpf run FILE... --batch [< calls.jsonl]                             JSON lines {"id","nr","arch","ip","args"} → {"id","ret","action","data"}
  * bpfsim cbpf run FILE --packet HEX                                          socket-filter run on a packet
+ * (--trace: print every executed instruction with A and X before it)
  * bpfsim cbpf check FILE [--json]                                            would the kernel accept it (seccomp and socket filter), and why not
  * bpfsim cbpf asm FILE [-o OUT] [--output-format hex|bin|c|bytecode]         bpf_asm text → program
  * bpfsim cbpf disasm FILE [--seccomp [--arch NAME]] [--raw]                  program → bpf_asm text / seccomp listing
@@ -18,16 +19,18 @@ import { BpfError, ErrorCode, InputError } from '../errors.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 import {
   type CbpfFileFormat, type SockFilter, assembleCbpf, checkClassic, checkSeccompFilter, disassembleCbpf, encodeFilter,
-  filterToHex, formatBytecode, formatSockFilterC, parseCbpfFile, runCbpfDetailed, seccompListing, translateCbpf,
+  filterToHex, formatBytecode, formatSockFilterC, parseCbpfFile, runCbpfDetailed, translateCbpf, traceCbpf,
+  type CbpfContext,
 } from '../cbpf/index.js';
 import { SeccompFilterStack } from '../seccomp/filter-stack.js';
+import { seccompListing } from '../seccomp/listing.js';
 import { decodeAction } from '../seccomp/actions.js';
 import { buildSeccompData } from '../seccomp/data.js';
-import { AUDIT_ARCH, archByName, resolveSyscall, archByValue } from '../seccomp/arch.js';
+import { AUDIT_ARCH, type ArchInfo, archByName, resolveSyscall, archByValue } from '../seccomp/arch.js';
 import { bytesToHex, encodeInsns, hexToBytes } from '../isa/insn.js';
 
 const HELP = `usage:
-  bpfsim cbpf run FILE... (--seccomp JSON | --batch | --packet HEX) [--json] [--format F]
+  bpfsim cbpf run FILE... (--seccomp JSON | --batch | --packet HEX) [--json] [--trace] [--format F]
   bpfsim cbpf check FILE [--json] [--format F]
   bpfsim cbpf asm FILE [-o OUT] [--output-format hex|bin|c|bytecode]
   bpfsim cbpf disasm FILE [--seccomp] [--arch NAME] [--raw] [--format F]
@@ -72,11 +75,13 @@ export function parseCall(o: unknown, line?: number): { id: unknown; data: Uint8
   const r = o as Record<string, unknown>;
   for (const k of Object.keys(r)) if (!['id', 'nr', 'arch', 'ip', 'args'].includes(k)) throw new InputError(`unknown key '${k}'`, where(`$.${k}`));
   let arch: number = AUDIT_ARCH.X86_64;
+  let named: ArchInfo | undefined;
   if (r.arch !== undefined) {
     if (typeof r.arch === 'string' && !/^(0x[0-9a-f]+|\d+)$/i.test(r.arch.trim())) {
       const a = archByName(r.arch);
       if (a === undefined) throw new InputError(`unknown architecture '${r.arch}'`, where('$.arch'));
       arch = a.audit;
+      named = a; // x32 names resolve with the x32 table (numbers carry 0x40000000)
     } else {
       const v = u64(r.arch, '$.arch', line);
       if (v > 0xffffffffn) throw new InputError('arch is a 32-bit AUDIT_ARCH value', where('$.arch'));
@@ -86,7 +91,7 @@ export function parseCall(o: unknown, line?: number): { id: unknown; data: Uint8
   if (r.nr === undefined) throw new InputError('missing nr', where('$.nr'));
   let nr: number;
   if (typeof r.nr === 'string' && /^[a-z_][a-z0-9_]*$/i.test(r.nr.trim())) {
-    const info = archByValue(arch);
+    const info = named ?? archByValue(arch);
     if (info === undefined) throw new InputError(`cannot resolve syscall name '${r.nr}' on arch 0x${arch.toString(16)}`, where('$.nr'));
     try {
       nr = resolveSyscall(info, r.nr);
@@ -124,7 +129,9 @@ function resultJson(id: unknown, ret: number, extra: Record<string, unknown> = {
 async function cmdRun(argv: string[], io: CliIo): Promise<number> {
   const { positional, opts } = parseArgs(argv, {
     seccomp: { value: true }, packet: { value: true }, batch: { value: false }, json: { value: false }, format: { value: true }, help: { value: false },
+    trace: { value: false },
   });
+  if (opts.trace && opts.batch) throw usage('cbpf run: --trace works with --seccomp or --packet, not --batch');
   if (opts.help) { io.stdout(HELP); return 0; }
   if (positional.length === 0) throw usage('cbpf run: missing FILE');
   const modes = [opts.seccomp !== undefined, opts.packet !== undefined, opts.batch === true].filter(Boolean).length;
@@ -135,7 +142,9 @@ async function cmdRun(argv: string[], io: CliIo): Promise<number> {
     if (filters.length !== 1) throw usage('cbpf run --packet takes one FILE');
     const c = checkClassic(filters[0]!);
     if (!c.ok) throw new BpfError(ErrorCode.CbpfCheck, `not a valid socket filter: ${c.message}`, c.pc);
-    const r = runCbpfDetailed(filters[0]!, { kind: 'packet', bytes: hexToBytes(String(opts.packet)) });
+    const pctx = { kind: 'packet' as const, bytes: hexToBytes(String(opts.packet)) };
+    if (opts.trace) printTrace(io, filters[0]!, pctx, disassembleCbpf(filters[0]!).split('\n').filter((l) => l.startsWith('\t')).map((l) => l.slice(1)));
+    const r = runCbpfDetailed(filters[0]!, pctx);
     if (opts.json) io.stdout(JSON.stringify({ ret: r.value, exit: r.exit, pc: r.pc }) + '\n');
     else io.stdout(`ret: ${r.value} (0x${r.value.toString(16)}), exit ${r.exit} at pc ${r.pc}\n`);
     return 0;
@@ -154,6 +163,13 @@ async function cmdRun(argv: string[], io: CliIo): Promise<number> {
     let o: unknown;
     try { o = JSON.parse(String(opts.seccomp)); } catch (e) { throw new InputError(`--seccomp: ${(e as Error).message}`, { path: '$' }); }
     const call = parseCall(o);
+    if (opts.trace) {
+      filters.forEach((f, i) => {
+        if (filters.length > 1) io.stdout(`filter ${i} (${positional[i]}):\n`);
+        const listing = seccompListing(f).split('\n').slice(2).map((l) => l.replace(/^ \d+: \S+ \S+ \S+ \S+\s+/, ''));
+        printTrace(io, f, { kind: 'seccomp', data: call.data }, listing);
+      });
+    }
     const r = stack.run(call.data);
     if (opts.json) io.stdout(resultJson(call.id, r.ret, extra(r)) + '\n');
     else io.stdout(`0x${r.ret.toString(16).padStart(8, '0')} ${r.action === 'UNKNOWN' ? `UNKNOWN (acts as ${r.effective})` : r.action}${r.action === 'ERRNO' ? ` errno ${r.errno}` : r.data ? ` data ${r.data}` : ''}${r.cached ? ' (action cache: filters skipped)' : ''}\n`);
@@ -179,6 +195,14 @@ async function cmdRun(argv: string[], io: CliIo): Promise<number> {
     }
   }
   return errors ? 1 : 0;
+}
+
+function printTrace(io: CliIo, f: SockFilter[], ctx: CbpfContext, text: string[]): void {
+  const t = traceCbpf(f, ctx);
+  for (const s of t.trace) {
+    io.stdout(`  ${String(s.pc).padStart(4, '0')}  A=0x${s.a.toString(16).padStart(8, '0')} X=0x${s.x.toString(16).padStart(8, '0')}  ${text[s.pc] ?? ''}\n`);
+  }
+  if (t.exit !== 'ret') io.stdout(`  (ended at pc ${t.pc} without ret: ${t.exit === 'div0' ? 'division by zero' : t.exit === 'load' ? 'packet load out of bounds' : 'no device'}, value ${t.value})\n`);
 }
 
 async function cmdCheck(argv: string[], io: CliIo): Promise<number> {

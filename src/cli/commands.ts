@@ -21,4 +21,5 @@ export const COMMANDS: Record<string, CommandRow> = {
   seccomp: { summary: 'seccomp profiles: simulate traces, compile (linear/tree/array), eval, explain, diff', load: () => import('./seccomp.js') },
   start: { summary: 'simulate the embedded default seccomp profile over the bundled trace', load: () => import('./start.js') },
   cbpf: { summary: 'classic BPF / seccomp filters: run, check, asm, disasm, translate', load: () => import('./cbpf.js') },
+  inspect: { summary: 'list the programs, maps and relocations of an ELF BPF object', load: () => import('./inspect.js') },
 };

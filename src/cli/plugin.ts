@@ -15,10 +15,14 @@
  */
 import { BpfError } from '../errors.js';
 import { hexToBytes } from '../isa/insn.js';
+import { registerJitEngine } from '../vm/jit/index.js';
 import { Vm, getEngine } from '../vm/vm.js';
 import { type CliIo, usage } from './io.js';
 import { helperSet } from './run.js';
 
+
+// Both engines are available on the command line (--engine interp|jit).
+registerJitEngine();
 const HELP = `usage: bpfsim plugin [MEM_HEX] [--program HEX] [--engine E] [--budget N] [--helpers conformance|linux]
 
 bpf_conformance plugin: reads the program as hex bytes from stdin (or --program),

@@ -15,10 +15,14 @@ import { bytesToHex, hexToBytes } from '../isa/insn.js';
 import type { ProgTypeName } from '../isa/prog-types.js';
 import { conformanceHelpers } from '../vm/conformance-helpers.js';
 import { isProgTypeName } from '../vm/ctx.js';
-import { HelperRegistry, defaultHelpers } from '../vm/helpers.js';
-import { Vm, getEngine } from '../vm/vm.js';
+import { HelperRegistry } from '../vm/helpers.js';
+import { registerJitEngine } from '../vm/jit/index.js';
+import { Vm, getEngine, vmDefaultHelpers } from '../vm/vm.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
+
+// Both engines are available on the command line (--engine interp|jit).
+registerJitEngine();
 const HELP = `usage: bpfsim run FILE.bin | --hex HEX | --asm FILE [options]
        bpfsim run --batch [options] < lines.jsonl
        bpfsim run OBJ.o --section S [options]
@@ -44,7 +48,7 @@ options:
 
 /** Builds the helper registry named by --helpers. */
 export function helperSet(name: string | undefined): HelperRegistry {
-  const reg = new HelperRegistry(defaultHelpers());
+  const reg = new HelperRegistry(vmDefaultHelpers());
   if (name === undefined || name === 'linux') return reg;
   if (name === 'conformance') return reg.registerAll(conformanceHelpers());
   throw usage(`--helpers must be linux or conformance, not '${name}'`);
@@ -87,6 +91,8 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
     hex: { value: true }, asm: { value: true }, mem: { value: true }, packet: { value: true }, ctx: { value: true },
     type: { value: true }, engine: { value: true }, budget: { value: true }, helpers: { value: true },
     json: {}, batch: {}, section: { value: true }, help: { short: 'h' },
+    // ELF-object options (src/cli/run-object.ts parses them).
+    map: { value: true, multiple: true }, 'dump-maps': {}, 'nr-cpus': { value: true }, repeat: { value: true },
   });
   if (a.opts.help) {
     io.stdout(HELP);
@@ -111,7 +117,9 @@ export default async function runCommand(argv: string[], io: CliIo): Promise<num
   } else {
     bytes = assemble(new TextDecoder().decode(await readInput(a.opts.asm as string, io))).bytes;
   }
-  if (a.opts.section !== undefined) throw usage('--section applies to ELF objects only');
+  for (const k of ['section', 'map', 'dump-maps', 'nr-cpus', 'repeat']) {
+    if (a.opts[k] !== undefined) throw usage(`--${k} applies to ELF objects only`);
+  }
   const mem = a.opts.mem !== undefined ? hexToBytes(a.opts.mem as string) : undefined;
   const packet = a.opts.packet !== undefined ? hexToBytes(a.opts.packet as string) : undefined;
   const ctx = a.opts.ctx !== undefined ? hexToBytes(a.opts.ctx as string) : undefined;

@@ -13,7 +13,8 @@ import { BpfError, ErrorCode, InputError } from '../errors.js';
 import { type CliIo, parseArgs, usage, type OptSpec } from './io.js';
 import { parseCall } from './cbpf.js';
 import { encodeFilter } from '../cbpf/insn.js';
-import { disassembleCbpf, seccompListing } from '../cbpf/disasm.js';
+import { disassembleCbpf } from '../cbpf/disasm.js';
+import { seccompListing } from '../seccomp/listing.js';
 import { parseSeccompData } from '../seccomp/data.js';
 import { decodeAction, formatAction } from '../seccomp/actions.js';
 import { archByName, requireArch, resolveSyscall, syscallsOf, type ArchInfo } from '../seccomp/arch.js';
@@ -25,11 +26,12 @@ import type { TranslateOptions } from '../seccomp/profile/translate.js';
 import { FORM_NAMES, makeEvaluator, type FormName } from '../seccomp/forms.js';
 import { simulateTrace, type SimulationReport } from '../seccomp/simulate.js';
 import { readTraceFile } from '../trace/open.js';
+import { newTraceStats } from '../trace/types.js';
 import { disasmText } from '../asm/disasm.js';
 
 const HELP = `usage:
-  bpfsim seccomp simulate --profile P --trace T [--arch A] [--form linear|tree|array|model] [--json] [--calls] [--no-cache]
-  bpfsim seccomp compile P --form linear|tree|array [--out FILE] [--format raw|hex|asm|listing|json]
+  bpfsim seccomp simulate --profile P --trace T [--arch A] [--form linear|tree|array|hash|model] [--json] [--calls] [--no-cache]
+  bpfsim seccomp compile P --form linear|tree|array|hash [--out FILE] [--format raw|hex|asm|listing|json]
   bpfsim seccomp eval P --syscall NAME|NR [--args A0,A1,...] [--arch A] [--form F]
   bpfsim seccomp eval P --batch            (stdin: {"id","nr","arch","args"} lines → {"id","ret","action","data"})
   bpfsim seccomp explain P [--arch A] [--json]
@@ -37,18 +39,20 @@ const HELP = `usage:
 
 P is a Docker/OCI seccomp profile file, or 'default' for the embedded default profile.
 Common options: --target ARCH (native arch, default x86_64), --caps CAP,... (default: Docker's
-default capabilities; '' for none), --kernel X.Y (default: the running kernel).
+default capabilities; '' for none), --kernel X.Y (default: the running kernel), --no-enosys-stub
+(libseccomp's filter alone, without runc's -ENOSYS stub for syscalls above the profile's largest).
 simulate exits with status 2 when any call would be denied.
 `;
 
 const COMMON: Record<string, OptSpec> = {
-  target: { value: true }, caps: { value: true }, kernel: { value: true }, help: { value: false },
+  target: { value: true }, caps: { value: true }, kernel: { value: true }, 'no-enosys-stub': {}, help: { value: false },
 };
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
 function translateOpts(o: Opts): TranslateOptions {
-  const t: { arch?: string; caps?: string[]; kernel?: string } = {};
+  const t: { arch?: string; caps?: string[]; kernel?: string; enosysStub?: boolean } = {};
+  if (o['no-enosys-stub'] === true) t.enosysStub = false;
   if (typeof o.target === 'string') t.arch = o.target;
   if (typeof o.caps === 'string') t.caps = o.caps.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (typeof o.kernel === 'string') t.kernel = o.kernel;
@@ -82,7 +86,7 @@ export function formatReport(r: SimulationReport, title: string): string {
   if (r.unresolved.length > 0) s += `, ${r.unresolved.reduce((n, u) => n + u.count, 0)} unresolved`;
   s += '\n';
   if (r.cacheModelled) s += `  action cache: ${r.cacheHits} calls (${pct(r.cacheHits)}%) would skip the filter (always-ALLOW syscall numbers)\n`;
-  s += `  by action: ${Object.entries(r.byAction).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`;
+  if (r.calls > 0) s += `  by action: ${Object.entries(r.byAction).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`;
   if (r.argsUnresolved > 0) s += `  ${r.argsUnresolved} calls had symbolic arguments bpfsim could not resolve where the profile checks arguments (taken as 0)\n`;
   if (r.denials.length > 0) {
     s += '\nWould be denied:\n';
@@ -103,7 +107,8 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
   const json = o.json === true;
   const perCall = o.calls === true || json;
   const progress = io.isTTY && !json;
-  const report = await simulateTrace(policy, readTraceFile(trace), {
+  const stats = newTraceStats();
+  const report = await simulateTrace(policy, readTraceFile(trace, { stats }), {
     form,
     ...(typeof o.arch === 'string' ? { arch: o.arch } : {}),
     cache: o['no-cache'] !== true,
@@ -116,6 +121,7 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
     ...(progress ? { onProgress: (n: number) => io.stderr(`\r  ${n} calls…`), progressEvery: 50_000 } : {}),
   });
   if (progress && report.calls >= 50_000) io.stderr('\r\x1b[K');
+  if (stats.skipped > 0) io.stderr(`warning: ${stats.skipped} of ${stats.lines} trace lines were not understood as system calls\n`);
   const arches = policy.arches.map((a) => a.arch).join(', ');
   if (json) io.stdout(JSON.stringify({ summary: { profile: profile ?? 'default', trace, arches: policy.arches.map((a) => a.arch), ...report } }) + '\n');
   else io.stdout(formatReport(report, `seccomp simulation: profile ${profile ?? 'default'} (${arches}), trace ${trace}, form ${form}`));
@@ -157,13 +163,14 @@ async function cmdCompile(argv: string[], io: CliIo): Promise<number> {
     }
   } else {
     const a = ev.array!;
+    const kind = a.map.type;
     const tableText = a.segments.map((s) => `# segment ${s.arch}: nr ${s.lo}..${s.lo + s.count - 1} -> keys ${s.base}..${s.base + s.count - 1}`).join('\n');
     const outcomes = a.outcomes.map((o, i) => `# outcome ${i}: ${o.kind === 'action' ? formatAction(o.ret) : `argument checks of ${o.name} (${o.arch} nr ${o.nr})`}`).join('\n');
     switch (format) {
       case 'raw': bytes = a.program; break;
       case 'hex': text = Buffer.from(a.program).toString('hex') + '\n'; break;
       case 'asm': case 'listing':
-        text = `# eBPF seccomp program, ${a.program.length / 8} slots; map 0 = ${a.map.name} (array, ${a.map.maxEntries} x u32, BPF_F_RDONLY_PROG, frozen)\n${tableText}\n${outcomes}\n${disasmText(a.program)}`;
+        text = `# eBPF seccomp program, ${a.program.length / 8} slots; map 0 = ${a.map.name} (${kind}, ${a.map.maxEntries} x u32, BPF_F_RDONLY_PROG, frozen)\n${tableText}\n${outcomes}\n${disasmText(a.program)}`;
         break;
       case 'json':
         text = JSON.stringify({ form, program: Buffer.from(a.program).toString('hex'), map: a.map, segments: a.segments, outcomes: a.outcomes }) + '\n';
@@ -176,10 +183,8 @@ async function cmdCompile(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (out !== undefined) writeFileSync(out, bytes ?? text ?? '');
-  else if (bytes !== undefined) {
-    if (io.isTTY) throw usage('refusing to write raw bytes to a terminal; use --out FILE or --format hex');
-    io.stdout(Buffer.from(bytes).toString('latin1'));
-  } else io.stdout(text!);
+  else if (bytes !== undefined) throw usage('raw bytes need --out FILE (or use --format hex)');
+  else io.stdout(text!);
   return 0;
 }
 
@@ -232,7 +237,8 @@ async function cmdEval(argv: string[], io: CliIo): Promise<number> {
   if (opts.json) io.stdout(resultLine(undefined, ret) + '\n');
   else {
     const d = evaluatePolicy(policy, { nr, arch: abi.audit, args });
-    const why = d.badArch ? 'architecture not in the policy' : d.rule ? `rule from ${d.rule.origin ?? 'policy'}` : 'default action';
+    const why = d.enosysStub ? "runc's -ENOSYS stub (above the largest syscall the profile names)"
+      : d.badArch ? 'architecture not in the policy' : d.rule ? `rule from ${d.rule.origin ?? 'policy'}` : 'default action';
     io.stdout(`${opts.syscall} (${abi.name} nr ${nr}): ${formatAction(ret)} — ${why}\n`);
   }
   return 0;

@@ -2,11 +2,12 @@
  * `bpfsim start` (`npm start`): simulates the embedded default container
  * profile over the bundled real trace and prints the report.
  */
+import { fileURLToPath } from 'node:url';
 import { type CliIo, parseArgs } from './io.js';
 import { runSimulation } from './seccomp.js';
 
 /** Path of the bundled trace (works from src/ and dist/). */
-export const BUNDLED_TRACE: string = new URL('../../data/traces/example.strace', import.meta.url).pathname;
+export const BUNDLED_TRACE: string = fileURLToPath(new URL('../../data/traces/example.strace', import.meta.url));
 
 /** `bpfsim start [--form F] [--json]` */
 export default async function start(argv: string[], io: CliIo): Promise<number> {

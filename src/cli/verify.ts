@@ -5,19 +5,21 @@
  * status 0 accepted, 1 rejected (or error), 2 usage.
  */
 import { InputError } from '../errors.js';
+import { readCollectionSpec } from '../elf/index.js';
 import { hexToBytes } from '../isa/insn.js';
 import { ProgType, type ProgTypeName } from '../isa/prog-types.js';
 import { MapType, type MapSpec, type MapTypeName, parseMapFlags } from '../maps/spec.js';
 import { verify, type VerifyResult } from '../verifier/index.js';
 import { type CliIo, parseArgs, readInput, usage } from './io.js';
 
-const HELP = `usage: bpfsim verify FILE | --hex HEX [--prog-type TYPE] [--map SPEC]... [--log-level 0|1|2]
+const HELP = `usage: bpfsim verify FILE | --hex HEX | OBJ.o [--section S] [--prog-type TYPE] [--map SPEC]... [--log-level 0|1|2]
                      [--flags N] [--mem-size N] [--json]
        bpfsim verify --batch  < lines.jsonl
 
 Verifies an eBPF program as a privileged Linux 6.18 loader would.
-FILE holds raw instruction bytes (or hex text). ELF objects are not read by
-this command yet (use the ELF loader's output as raw bytes).
+FILE holds raw instruction bytes, hex text, or an ELF object (--section picks the
+program by section or function name; default the first; its maps come first,
+then --map maps; its section gives the program type unless --prog-type).
 TYPE: a kernel program type in lower case (socket_filter, xdp, sched_cls, ...),
 or seccomp or raw (default socket_filter).
 --map SPEC: TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES[:FLAG,FLAG...][:frozen], or a JSON
@@ -112,6 +114,26 @@ async function batch(io: CliIo): Promise<number> {
   return allOk ? 0 : 1;
 }
 
+/**
+ * One program of an ELF object (by section or function name; default the
+ * first), its maps, and ld_imm64 map references set to map indexes.
+ */
+function fromElf(file: Uint8Array, section: string | undefined): { bytes: Uint8Array; maps: MapSpec[]; type: string } {
+  const spec = readCollectionSpec(file);
+  if (spec.programs.length === 0) throw usage('the object has no programs');
+  const prog = section === undefined ? spec.programs[0]! : spec.programs.find((p) => p.section === section || p.name === section);
+  if (prog === undefined) throw usage(`no program in section or named ${JSON.stringify(section)} (have: ${spec.programs.map((p) => p.section).join(', ')})`);
+  const bytes = prog.insns.slice();
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const ref of prog.references) {
+    const idx = spec.maps.findIndex((m) => m.name === ref.map);
+    if (idx < 0) throw new InputError(`program references unknown map ${JSON.stringify(ref.map)}`, { path: prog.section });
+    dv.setInt32(ref.slot * 8 + 4, idx, true);
+    if (ref.kind === 'value') dv.setInt32(ref.slot * 8 + 12, ref.offset, true);
+  }
+  return { bytes, maps: [...spec.maps], type: prog.type === 'unspec' ? 'socket_filter' : prog.type };
+}
+
 /** The `verify` command. */
 export default async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, {
@@ -121,6 +143,7 @@ export default async function verifyCommand(argv: string[], io: CliIo): Promise<
   if (a.opts.help) { io.stdout(HELP); return 0; }
   if (a.opts.batch) return batch(io);
   let bytes: Uint8Array;
+  let elf: { bytes: Uint8Array; maps: MapSpec[]; type: string } | undefined;
   if (a.opts.hex !== undefined) {
     if (a.positional.length) throw usage('give either FILE or --hex, not both');
     bytes = hexToBytes(a.opts.hex as string);
@@ -128,14 +151,17 @@ export default async function verifyCommand(argv: string[], io: CliIo): Promise<
     if (a.positional.length !== 1) throw usage('verify needs FILE, --hex HEX or --batch');
     bytes = await readInput(a.positional[0]!, io);
     if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-      throw usage('ELF objects are not supported by verify in this build (no ELF loader); pass raw instruction bytes');
+      elf = fromElf(bytes, a.opts.section as string | undefined);
+      bytes = elf.bytes;
+    } else {
+      const text = new TextDecoder().decode(bytes);
+      if (/^[\s0-9a-fA-Fx,_]*$/.test(text) && text.trim() !== '') bytes = hexToBytes(text);
     }
-    const text = new TextDecoder().decode(bytes);
-    if (/^[\s0-9a-fA-Fx,_]*$/.test(text) && text.trim() !== '') bytes = hexToBytes(text);
   }
-  if (a.opts.section !== undefined) throw usage('--section applies to ELF objects, which this build cannot read');
-  const progType = checkProgType((a.opts['prog-type'] as string | undefined) ?? 'socket_filter', '--prog-type');
-  const maps = ((a.opts.map as string[] | undefined) ?? []).map((m, i) => parseMapSpec(m, `--map #${i}`));
+  if (a.opts.section !== undefined && elf === undefined) throw usage('--section applies to ELF objects');
+  const progType = checkProgType((a.opts['prog-type'] as string | undefined) ?? elf?.type ?? 'socket_filter', '--prog-type');
+  const maps = elf?.maps ?? [];
+  maps.push(...((a.opts.map as string[] | undefined) ?? []).map((m, i) => parseMapSpec(m, `--map #${i}`)));
   const ll = (a.opts['log-level'] as string | undefined) ?? '1';
   if (!['0', '1', '2'].includes(ll)) throw usage('--log-level must be 0, 1 or 2');
   const flags = Number((a.opts.flags as string | undefined) ?? '0');

@@ -5,8 +5,9 @@
  * loads that JSON as a collection spec, so the restored collection behaves
  * like the original from the checkpoint on.
  *
- * Not captured: ring-buffer records not yet consumed, captured perf events,
- * and LRU recency (a restored LRU map evicts in its restore order).
+ * Ring-buffer records not yet consumed and captured perf events are kept
+ * (a restored ring starts at position 0). Not captured: LRU recency (a
+ * restored LRU map evicts in its restore order).
  */
 import { InputError } from '../errors.js';
 import { ProgArrayMap } from '../maps/array.js';
@@ -87,8 +88,7 @@ export function checkpointSpec(data: unknown): { spec: CollectionSpec; nrCpus: n
     if (p.attachTo !== undefined) out.attachTo = str(p.attachTo, `${P}.attachTo`);
     return out;
   });
-  const maps = arr(c.maps, '$.maps').map((mv, i): MapSpec => {
-    const M = `$.maps[${i}]`;
+  const parseMap = (mv: unknown, M: string): MapSpec => {
     const m = obj(mv, M);
     const type = str(m.type, `${M}.type`);
     if (!(type in MapType)) bad(`${M}.type`, `unknown map type '${type}'`);
@@ -114,8 +114,17 @@ export function checkpointSpec(data: unknown): { spec: CollectionSpec; nrCpus: n
     }
     if (m.pinning !== undefined) s.pinning = num(m.pinning, `${M}.pinning`);
     if (m.numaNode !== undefined) s.numaNode = num(m.numaNode, `${M}.numaNode`);
+    if (m.inner !== undefined) s.inner = parseMap(m.inner, `${M}.inner`);
+    if (m.records !== undefined) s.records = arr(m.records, `${M}.records`).map((r, j) => str(r, `${M}.records[${j}]`));
+    if (m.events !== undefined) {
+      s.events = arr(m.events, `${M}.events`).map((ev, j) => {
+        const e = obj(ev, `${M}.events[${j}]`);
+        return { index: num(e.index, `${M}.events[${j}].index`), data: str(e.data, `${M}.events[${j}].data`) };
+      });
+    }
     return s;
-  });
+  };
+  const maps = arr(c.maps, '$.maps').map((mv, i) => parseMap(mv, `$.maps[${i}]`));
   return {
     spec: { programs, maps, license: str(c.license ?? '', '$.license'), version: num(c.kernelVersion ?? 0, '$.kernelVersion'), relocations: [] },
     nrCpus: num(c.nrCpus ?? 1, '$.nrCpus') || 1,

@@ -4,5 +4,5 @@ export { readCollectionSpec } from './reader.js';
 export { ElfFile, EM_BPF, R_BPF, type ElfSection, type ElfSymbol, type ElfRel } from './elf-file.js';
 export { Btf, BtfKind } from './btf.js';
 export { programTypeOfSection } from './sections.js';
-export { loadCollection, LoadedCollection, type LoadCollectionOptions } from './load.js';
+export { loadCollection, LoadedCollection, programBytes, mapIndexOf, type LoadCollectionOptions } from './load.js';
 export { checkpointCollection, restoreCollection, checkpointSpec, type CollectionCheckpoint } from './checkpoint.js';

@@ -9,13 +9,42 @@
  * 1-based position of the program in the collection.
  */
 import { BpfError, ErrorCode } from '../errors.js';
-import { ProgArrayMap, type BpfMap } from '../maps/index.js';
+import { ProgArrayMap, fromHex, isMapOfMaps, u32Key, type BpfMap } from '../maps/index.js';
 import { createMap } from '../maps/create.js';
 import { mapHelpers } from '../maps/helpers.js';
 import type { MapSpec } from '../maps/spec.js';
 import { createEnv } from '../vm/env.js';
 import { Vm, type LoadedProgram } from '../vm/vm.js';
 import type { CollectionSpec, ProgramSpec } from './spec.js';
+
+/**
+ * A program's instructions with its map references patched: ld_imm64 src 1
+ * (map) or 2 (direct value access, offset in the second slot's imm) and imm =
+ * the map's index in `mapIndex` (the collection's map order). These are the
+ * bytes bpfsim runs, and the bytes a loader that passes maps by index (the
+ * kernel with fd_array, or koracle's --map list) would load.
+ * @throws BpfError (ELF) for a reference to an unknown map or a slot that is not an ld_imm64
+ */
+export function programBytes(ps: ProgramSpec, mapIndex: ReadonlyMap<string, number>): Uint8Array {
+  const bytes = ps.insns.slice();
+  const view = new DataView(bytes.buffer);
+  for (const r of ps.references) {
+    const mi = mapIndex.get(r.map);
+    if (mi === undefined) throw new BpfError(ErrorCode.Elf, `program '${ps.name}' refers to unknown map '${r.map}'`, r.slot);
+    if (r.slot < 0 || (r.slot + 2) * 8 > bytes.length || bytes[r.slot * 8] !== 0x18) {
+      throw new BpfError(ErrorCode.Elf, `program '${ps.name}': map reference at slot ${r.slot} is not an ld_imm64`, r.slot);
+    }
+    bytes[r.slot * 8 + 1] = (bytes[r.slot * 8 + 1]! & 0x0f) | ((r.kind === 'map' ? 1 : 2) << 4);
+    view.setInt32(r.slot * 8 + 4, mi, true);
+    if (r.kind === 'value') view.setInt32(r.slot * 8 + 12, r.offset, true);
+  }
+  return bytes;
+}
+
+/** The map-name → index table of a collection spec (spec order). */
+export function mapIndexOf(spec: CollectionSpec): Map<string, number> {
+  return new Map(spec.maps.map((m, i) => [m.name ?? `map${i}`, i]));
+}
 
 /** Options of {@link loadCollection}. */
 export interface LoadCollectionOptions {
@@ -94,7 +123,7 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
       // libbpf sizes an unsized perf event array to the number of possible CPUs.
       if (s.type === 'perf_event_array' && s.maxEntries === 0) s = { ...s, maxEntries: nrCpus };
       // prog arrays are frozen after their programs are in.
-      if (s.type === 'prog_array' && s.frozen) s = { ...s, frozen: false };
+      if ((s.type === 'prog_array' || s.type.endsWith('_of_maps')) && s.frozen) s = { ...s, frozen: false };
       const m = createMap(s, vm.memory, { nrCpus, hashSeed: col.hashSeed });
       const name = ms.name ?? `map${col.mapList.length}`;
       if (col.maps.has(name)) throw new BpfError(ErrorCode.Elf, `duplicate map name '${name}'`);
@@ -103,27 +132,29 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
     }
     const index = new Map<string, number>(col.mapList.map((m, i) => [[...col.maps.keys()][i]!, i]));
     for (const ps of spec.programs) {
-      const bytes = ps.insns.slice();
-      const view = new DataView(bytes.buffer);
-      for (const r of ps.references) {
-        const mi = index.get(r.map);
-        if (mi === undefined) throw new BpfError(ErrorCode.Elf, `program '${ps.name}' refers to unknown map '${r.map}'`, r.slot);
-        if (r.slot < 0 || (r.slot + 2) * 8 > bytes.length || bytes[r.slot * 8] !== 0x18) {
-          throw new BpfError(ErrorCode.Elf, `program '${ps.name}': map reference at slot ${r.slot} is not an ld_imm64`, r.slot);
-        }
-        bytes[r.slot * 8 + 1] = (bytes[r.slot * 8 + 1]! & 0x0f) | ((r.kind === 'map' ? 1 : 2) << 4);
-        view.setInt32(r.slot * 8 + 4, mi, true);
-        if (r.kind === 'value') view.setInt32(r.slot * 8 + 12, r.offset, true);
-      }
+      const bytes = programBytes(ps, index);
       if (col.programs.has(ps.name)) throw new BpfError(ErrorCode.Elf, `duplicate program name '${ps.name}'`);
       col.programs.set(ps.name, vm.load(bytes, { progType: ps.type, maps: col.mapList, name: ps.name }));
     }
     const progIds = new Map<number, { prog: LoadedProgram; id: number }>();
     [...col.programs.values()].forEach((p, i) => progIds.set(i + 1, { prog: p, id: i + 1 }));
+    col.mapList.forEach((m, i) => { m.id = i + 1; });
     spec.maps.forEach((ms, i) => {
       const m = col.mapList[i]!;
+      if (isMapOfMaps(m)) {
+        m.resolveFd = (fd) => col.mapList[fd - 1];
+        for (const c of ms.contents ?? []) m.update(fromHex(c.key, `map '${ms.name}' key`), fromHex(c.value, `map '${ms.name}' value`));
+        for (const v of ms.values ?? []) {
+          if (v.map === undefined) throw new BpfError(ErrorCode.Elf, `map '${ms.name}': slot ${v.index} holds a program, not a map`);
+          const inner = col.maps.get(v.map);
+          if (inner === undefined) throw new BpfError(ErrorCode.Elf, `map '${ms.name}': slot ${v.index} names unknown map '${v.map}'`);
+          m.setInner(u32Key(v.index), inner);
+        }
+        if (ms.frozen) m.freeze();
+        return;
+      }
       if (!(m instanceof ProgArrayMap)) {
-        if (ms.values?.length) throw new BpfError(ErrorCode.Unsupported, `map '${ms.name}': initial values are only supported for prog arrays`);
+        if (ms.values?.length) throw new BpfError(ErrorCode.Unsupported, `map '${ms.name}': initial values are only supported for prog arrays and maps of maps`);
         return;
       }
       m.resolveFd = (fd) => progIds.get(fd);

@@ -69,7 +69,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   const verSec = elf.section('version');
   let version = 0;
   if (verSec !== undefined) {
-    if (verSec.size !== 4) throw new ElfError(`version section is ${verSec.size} bytes, expected 4`, 'version', verSec.offset);
+    if (verSec.data.length !== 4) throw new ElfError(`version section holds ${verSec.data.length} bytes, expected 4`, 'version', verSec.offset);
     version = new DataView(verSec.data.buffer, verSec.data.byteOffset, 4).getUint32(0, true);
   }
 
@@ -83,6 +83,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   const relocations: RelocationInfo[] = [];
   const mapsSec = elf.section('.maps');
   if (mapsSec !== undefined && mapsSec.size > 0) {
+    if (mapsSec.data.length !== mapsSec.size) throw new ElfError('section has no file data (SHT_NOBITS)', '.maps', mapsSec.offset);
     if (btf === undefined) throw new ElfError('BTF-defined maps need a .BTF section (compile with -g)', '.maps', mapsSec.offset);
     const ds = btf.datasec('.maps');
     if (ds === undefined) throw new ElfError('no DATASEC .maps in BTF', '.maps', mapsSec.offset);
@@ -90,8 +91,12 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
     for (const m of ds.members) {
       const v = btf.type(m.type);
       if (v.kind !== BtfKind.VAR) throw new ElfError(`DATASEC entry type ${m.type} is not a VAR`, '.maps', mapsSec.offset + m.offset);
-      if (m.offset + m.size > mapsSec.size) throw new ElfError(`map '${v.name}' lies outside the section`, '.maps', mapsSec.offset + m.offset);
-      defs.push(readMapDef(btf, v.name, v.sizeOrType, m.offset, m.size));
+      // clang leaves DATASEC offsets 0 in objects (libbpf fixes them up from the symbol table): use the symbol.
+      const sym = elf.symbols.find((y) => y.shndx === mapsSec.index && y.name === v.name && y.type !== STT.SECTION);
+      const off = sym?.value ?? m.offset;
+      const size = sym?.size || m.size;
+      if (off + size > mapsSec.size) throw new ElfError(`map '${v.name}' lies outside the section`, '.maps', mapsSec.offset + off);
+      defs.push(readMapDef(btf, v.name, v.sizeOrType, off, size));
     }
     const rels = elf.relocations.get(mapsSec.index) ?? [];
     for (const d of defs) {
@@ -104,7 +109,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
           if (r.offset < base || r.offset >= d.offset + d.size) continue;
           if ((r.offset - base) % 8 !== 0) throw new ElfError(`map '${d.name}': misaligned values relocation`, '.rel.maps', r.offset);
           const index = (r.offset - base) / 8;
-          if (index >= spec.maxEntries) throw new ElfError(`map '${d.name}': initial value index ${index} >= max_entries ${spec.maxEntries}`, '.maps', mapsSec.offset + r.offset);
+          if (index >= spec.maxEntries && spec.type !== 'hash_of_maps') throw new ElfError(`map '${d.name}': initial value index ${index} >= max_entries ${spec.maxEntries}`, '.maps', mapsSec.offset + r.offset);
           const sym = r.symbol;
           const isProg = sym.type === STT.FUNC;
           (spec.values ??= []).push(isProg ? { index, program: sym.name } : { index, map: sym.name });
@@ -115,6 +120,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   }
   const legacy = elf.section('maps');
   if (legacy !== undefined && legacy.size > 0) {
+    if (legacy.data.length !== legacy.size) throw new ElfError('section has no file data (SHT_NOBITS)', 'maps', legacy.offset);
     const syms = elf.symbols.filter((s) => s.shndx === legacy.index && s.type !== STT.SECTION && s.name !== '').sort((a, b) => a.value - b.value);
     if (syms.length === 0) throw new ElfError('legacy map section without map symbols', 'maps', legacy.offset);
     const defSize = Math.floor(legacy.size / syms.length);
@@ -241,9 +247,11 @@ function checkBtfExt(sec: ElfSection, btf: Btf, unsupported: (m: string, s: stri
   if (p + 4 + 8 + 16 > d.length) throw new ElfError('CO-RE relocation section outside .BTF.ext', '.BTF.ext', sec.offset + 24);
   const secName = btf.str(v.getUint32(p + 4, true));
   const insnOff = v.getUint32(p + 12, true);
+  const typeId = v.getUint32(p + 16, true);
   const access = btf.str(v.getUint32(p + 20, true));
   const kind = v.getUint32(p + 24, true);
-  throw unsupported(`CO-RE relocation (kind ${kind}, access '${access}') at instruction offset ${insnOff} is not supported; compile without BPF_CORE_READ / preserve_access_index`, secName || '.BTF.ext', insnOff);
+  const typeName = btf.types[typeId]?.name || `type ${typeId}`;
+  throw unsupported(`CO-RE relocation (kind ${kind}) on '${typeName}' (access '${access}') at instruction offset ${insnOff} is not supported; compile without BPF_CORE_READ / preserve_access_index`, secName || '.BTF.ext', insnOff);
 }
 
 interface LinkCtx {
@@ -260,10 +268,12 @@ function funcAt(ctx: LinkCtx, sec: ElfSection, insn: number): Func | undefined {
   return ctx.funcs.find((f) => f.section === sec && insn >= f.start && insn < f.start + f.len);
 }
 
-function mapOf(ctx: LinkCtx, sym: ElfSymbol, at: number, secName: string): MapOrigin | undefined {
+function mapOf(ctx: LinkCtx, sym: ElfSymbol, at: number, secName: string, imm: number): MapOrigin | undefined {
   const cands = ctx.origins.filter((o) => o.section === sym.shndx);
   if (cands.length === 0) return undefined;
-  const o = cands.find((c) => c.kind === 'data' || (sym.value >= c.offset && sym.value < c.offset + Math.max(c.size, 1)));
+  // A section symbol names the map by the offset in the instruction's imm.
+  const off = sym.value + (sym.type === STT.SECTION ? imm : 0);
+  const o = cands.find((c) => c.kind === 'data' || (off >= c.offset && off < c.offset + Math.max(c.size, 1)));
   if (o === undefined) throw new ElfError(`symbol '${sym.name}' does not name a map`, secName, at);
   return o;
 }
@@ -332,7 +342,7 @@ function link(ctx: LinkCtx, main: Func): { insns: Uint8Array; refs: MapReference
             setImm(t - (base + i + 1));
             record(`function ${funcAt(ctx, tsec, tinsn)?.name ?? sym.name}`);
           } else {
-            const m = mapOf(ctx, sym, at, sec.name);
+            const m = mapOf(ctx, sym, at, sec.name, imm);
             if (m === undefined) throw new ElfError(`ld_imm64 refers to '${sym.name}' in section ${tsec.name}, which holds no map or global data`, sec.name, at);
             if (m.kind === 'data') {
               const off = sym.value + imm;

@@ -86,6 +86,7 @@ export class ArrayMap extends BpfMap {
     const idx = keyIndex(key);
     if (idx >= this.maxEntries) fail('E2BIG', `update on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
     if (flags & 1) fail('EEXIST', `update on ${this.label}: BPF_NOEXIST, but array elements always exist`);
+    if (flags & 4) fail('EINVAL', `update on ${this.label}: BPF_F_LOCK on a map without bpf_spin_lock`);
     if (!this.percpu) {
       this.storage.set(value.subarray(0, this.valueSize), this.offsetOf(idx, 0));
     } else if (cpu < 0) {
@@ -240,6 +241,10 @@ export class PerfEventArrayMap extends BpfMap {
   /** True when `index` has an (assumed) perf event. */
   isOpen(index: number): boolean {
     return index < this.maxEntries && !this.closed.has(index);
+  }
+
+  protected override extraState(s: MapSpec): void {
+    if (this.events.length) s.events = this.events.map((e) => ({ index: e.index, data: toHex(e.data) }));
   }
 
   /** Removes and returns the captured events. */

@@ -36,6 +36,17 @@ export function toHex(b: Uint8Array): string {
   return s;
 }
 
+/**
+ * A compact Map key for bytes: one UTF-16 unit per byte (a flat string, cheap
+ * to hash; not for display).
+ */
+export function keyString(b: Uint8Array): string {
+  if (b.length <= 64) return String.fromCharCode.apply(null, b as unknown as number[]);
+  let s = '';
+  for (let i = 0; i < b.length; i += 64) s += String.fromCharCode.apply(null, b.subarray(i, i + 64) as unknown as number[]);
+  return s;
+}
+
 /** Bytes of an even-length hex string (whitespace and `_` ignored, optional 0x). */
 export function fromHex(hex: string, what = 'hex'): Uint8Array {
   const h = hex.replace(/[\s_]/g, '').replace(/^0x/i, '');
@@ -79,6 +90,12 @@ export abstract class BpfMap implements VmMap {
   /** Extra spec fields kept for serialisation (pinning, numa node, inner map). */
   readonly extra: Pick<MapSpec, 'pinning' | 'numaNode' | 'inner'>;
   private frozenFlag = false;
+  /**
+   * Map id (what user-space lookups in maps of maps return, and the "fd" the
+   * collection loader resolves): the 1-based position in a loaded collection,
+   * 0 for a map created on its own.
+   */
+  id = 0;
 
   constructor(spec: MapSpec, mem: Memory, opts: MapOptions) {
     this.type = spec.type;
@@ -211,8 +228,14 @@ export abstract class BpfMap implements VmMap {
     Object.assign(s, this.extra);
     const contents = this.contentsForSpec();
     if (contents.length) s.contents = contents;
+    this.extraState(s);
     if (this.frozenFlag) s.frozen = true;
     return s;
+  }
+
+  /** Adds type-specific state (ring-buffer records, perf events) to a spec. */
+  protected extraState(s: MapSpec): void {
+    void s;
   }
 
   /** Contents for {@link toSpec}; maps that cannot list contents return []. */
@@ -250,7 +273,7 @@ export abstract class BpfMap implements VmMap {
 
   /** bpf_map_update_elem from a program running on `cpu` (value is valueSize bytes). @throws ErrnoError */
   progUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu = 0): void {
-    if (flags & UpdateFlag.BPF_F_LOCK) fail('EINVAL', `${this.label}: BPF_F_LOCK on a map without bpf_spin_lock`);
+    // BPF_F_LOCK without a spin lock is EINVAL, checked by each map type at its own point.
     this.doUpdate(key, value, flags, cpu);
   }
 

@@ -9,10 +9,11 @@
 import { ErrorCode, ErrnoError } from '../errors.js';
 import type { Memory } from '../vm/memory.js';
 import { ArrayMap, PerfEventArrayMap, ProgArrayMap } from './array.js';
-import type { BpfMap } from './base.js';
+import { fromHex, type BpfMap } from './base.js';
 import { fail } from './errno.js';
 import { HashMap, type HashMapOptions } from './hash.js';
 import { LpmTrieMap } from './lpm-trie.js';
+import { ArrayOfMapsMap, HashOfMapsMap } from './map-in-map.js';
 import { RingbufMap } from './ringbuf.js';
 import { MapFlag as F, MapType, type MapSpec } from './spec.js';
 
@@ -90,6 +91,21 @@ export function validateMapSpec(spec: MapSpec): void {
       if (valueSize < 1 || valueSize > KMALLOC_MAX_SIZE - 256 - 40) bad(`lpm_trie value_size ${valueSize} out of range`);
       return;
     }
+    case 'array_of_maps': case 'hash_of_maps': {
+      if (spec.inner === undefined) fail('EBADF', `create ${name}: a map of maps needs an inner map template (inner_map_fd)`);
+      if (valueSize !== 4) bad(`${type} value_size must be 4 (got ${valueSize})`);
+      if (type === 'array_of_maps') {
+        if (maxEntries === 0 || keySize !== 4) bad('array_of_maps needs key_size 4 and max_entries > 0');
+        if (flags & ~ARRAY_CREATE_FLAG_MASK || flags & (F.BPF_F_RDONLY_PROG | F.BPF_F_WRONLY_PROG | F.BPF_F_MMAPABLE | F.BPF_F_INNER_MAP | F.BPF_F_PRESERVE_ELEMS)) bad(`flags 0x${flags.toString(16)} not allowed for array_of_maps`);
+      } else {
+        if (flags & ~HTAB_CREATE_FLAG_MASK || !accessOk(flags)) bad(`flags 0x${flags.toString(16)} not allowed for hash_of_maps`);
+        if (maxEntries === 0 || keySize === 0) bad('max_entries and key_size must be non-zero');
+      }
+      const inner = spec.inner;
+      if (inner.type === 'array_of_maps' || inner.type === 'hash_of_maps' || inner.type === 'prog_array') bad(`inner map type ${inner.type} cannot be stored in a map of maps`);
+      validateMapSpec(inner);
+      return;
+    }
     case 'ringbuf': {
       if (flags & ~F.BPF_F_NUMA_NODE) bad(`flags 0x${flags.toString(16)} not allowed for ringbuf`);
       if (keySize !== 0 || valueSize !== 0) bad('ringbuf key_size and value_size must be 0');
@@ -121,11 +137,18 @@ export function createMap(spec: MapSpec, mem: Memory, opts: CreateMapOptions = {
     case 'hash': case 'percpu_hash': case 'lru_hash': case 'lru_percpu_hash': map = new HashMap(spec, mem, opts); break;
     case 'lpm_trie': map = new LpmTrieMap(spec, mem, opts); break;
     case 'ringbuf': map = new RingbufMap(spec, mem, opts); break;
+    case 'array_of_maps': map = new ArrayOfMapsMap(spec, mem, opts); break;
+    case 'hash_of_maps': map = new HashOfMapsMap(spec, mem, opts); break;
     default: throw new Error('unreachable');
   }
   try {
     // prog arrays get their programs from the loader (contents name program ids).
-    if (spec.contents && spec.type !== 'prog_array') map.applyContents(spec.contents);
+    // prog arrays and maps of maps get their entries from the loader (contents name ids).
+    if (spec.contents && spec.type !== 'prog_array' && !spec.type.endsWith('_of_maps')) map.applyContents(spec.contents);
+    if (spec.records?.length && map instanceof RingbufMap) map.restoreRecords(spec.records.map((r) => fromHex(r, 'ring buffer record')));
+    if (spec.events?.length && map instanceof PerfEventArrayMap) {
+      for (const e of spec.events) map.events.push({ index: e.index, data: fromHex(e.data, 'perf event') });
+    }
     if (spec.frozen) map.freeze();
   } catch (e) {
     map.dispose();

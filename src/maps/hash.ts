@@ -16,14 +16,15 @@
  * is exact LRU.
  */
 import type { Memory, Region } from '../vm/memory.js';
-import { BpfMap, round8, toHex, type MapOptions } from './base.js';
+import { BpfMap, keyString, round8, toHex, type MapOptions } from './base.js';
 import { fail } from './errno.js';
 import { htabHash } from './jhash.js';
 import type { MapSpec } from './spec.js';
 
 interface Entry {
   readonly key: Uint8Array;
-  readonly hex: string;
+  /** {@link keyString} of the key. */
+  readonly ks: string;
   /** valueSize bytes, or nrCpus × round8(valueSize) for per-CPU maps. */
   readonly value: Uint8Array;
   readonly bucket: number;
@@ -55,7 +56,11 @@ export class HashMap extends BpfMap {
   private readonly elemSize: number;
   private readonly byKey = new Map<string, Entry>();
   private readonly buckets = new Map<number, Entry[]>();
-  /** Non-empty bucket numbers, ascending. */
+  /**
+   * Which buckets are non-empty: an occupancy bitmap for up to 2^24 buckets
+   * (get_next_key scans forward, as the kernel does), else a sorted list.
+   */
+  private readonly occupied: Uint32Array | undefined;
   private readonly nonEmpty: number[] = [];
   private clock = 0;
   /** Regions of elements deleted by programs, freed at the next user-space operation (an RCU grace period). */
@@ -68,6 +73,7 @@ export class HashMap extends BpfMap {
     this.nBuckets = roundupPow2(spec.maxEntries);
     this.seed = (opts.hashSeed ?? 0) >>> 0;
     this.elemSize = round8(spec.valueSize);
+    this.occupied = this.nBuckets <= 1 << 24 ? new Uint32Array((this.nBuckets + 31) >>> 5) : undefined;
   }
 
   override get userValueSize(): number {
@@ -90,7 +96,8 @@ export class HashMap extends BpfMap {
     if (list === undefined) {
       list = [];
       this.buckets.set(e.bucket, list);
-      this.nonEmpty.splice(this.lowerBound(e.bucket), 0, e.bucket);
+      if (this.occupied) this.occupied[e.bucket >>> 5]! |= 1 << (e.bucket & 31);
+      else this.nonEmpty.splice(this.lowerBound(e.bucket), 0, e.bucket);
     }
     list.unshift(e);
   }
@@ -100,11 +107,29 @@ export class HashMap extends BpfMap {
     list.splice(list.indexOf(e), 1);
     if (list.length === 0) {
       this.buckets.delete(e.bucket);
-      this.nonEmpty.splice(this.lowerBound(e.bucket), 1);
+      if (this.occupied) this.occupied[e.bucket >>> 5]! &= ~(1 << (e.bucket & 31));
+      else this.nonEmpty.splice(this.lowerBound(e.bucket), 1);
     }
   }
 
-  /** Index of the first non-empty bucket >= b. */
+  /** The first non-empty bucket >= b, or -1. */
+  private nextBucket(b: number): number {
+    const occ = this.occupied;
+    if (occ === undefined) {
+      const j = this.lowerBound(b);
+      return j < this.nonEmpty.length ? this.nonEmpty[j]! : -1;
+    }
+    if (b >= this.nBuckets) return -1;
+    let w = b >>> 5;
+    let bits = occ[w]! & (~0 << (b & 31));
+    while (bits === 0) {
+      if (++w >= occ.length) return -1;
+      bits = occ[w]!;
+    }
+    return (w << 5) + (31 - Math.clz32(bits & -bits));
+  }
+
+  /** Index of the first non-empty bucket >= b in the sorted list. */
   private lowerBound(b: number): number {
     let lo = 0, hi = this.nonEmpty.length;
     while (lo < hi) {
@@ -116,7 +141,7 @@ export class HashMap extends BpfMap {
 
   private unlink(e: Entry, user: boolean): void {
     this.bucketRemove(e);
-    this.byKey.delete(e.hex);
+    this.byKey.delete(e.ks);
     for (const r of e.regions) {
       if (r === undefined) continue;
       if (user) this.mem.remove(r); else this.pendingFree.push(r);
@@ -125,7 +150,7 @@ export class HashMap extends BpfMap {
 
   protected doLookup(key: Uint8Array): Uint8Array {
     this.reclaim();
-    const e = this.byKey.get(toHex(key));
+    const e = this.byKey.get(keyString(key));
     if (e === undefined) fail('ENOENT', `lookup on ${this.label}: no such key ${toHex(key)}`);
     return e.value.slice();
   }
@@ -133,21 +158,22 @@ export class HashMap extends BpfMap {
   protected doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
     if (cpu < 0) this.reclaim();
     if ((flags & ~4) > 2 || flags < 0) fail('EINVAL', `update on ${this.label}: invalid flags 0x${flags.toString(16)}`);
-    const hex = toHex(key);
-    const old = this.byKey.get(hex);
-    if (old !== undefined && flags === 1) fail('EEXIST', `update on ${this.label}: key ${hex} exists (BPF_NOEXIST)`);
-    if (old === undefined && flags === 2) fail('ENOENT', `update on ${this.label}: key ${hex} does not exist (BPF_EXIST)`);
+    if (flags & 4) fail('EINVAL', `update on ${this.label}: BPF_F_LOCK on a map without bpf_spin_lock`);
+    const ks = keyString(key);
+    const old = this.byKey.get(ks);
+    if (old !== undefined && flags === 1) fail('EEXIST', `update on ${this.label}: key ${toHex(key)} exists (BPF_NOEXIST)`);
+    if (old === undefined && flags === 2) fail('ENOENT', `update on ${this.label}: key ${toHex(key)} does not exist (BPF_EXIST)`);
     if (old === undefined) {
       if (this.byKey.size >= this.maxEntries) {
         if (!this.lru) fail('E2BIG', `update on ${this.label}: map is full (max_entries ${this.maxEntries})`);
         this.evict(cpu < 0);
       }
       const e: Entry = {
-        key: key.slice(), hex, value: new Uint8Array(this.userValueSize), bucket: htabHash(key, this.seed) & (this.nBuckets - 1),
+        key: key.slice(), ks, value: new Uint8Array(this.userValueSize), bucket: htabHash(key, this.seed) & (this.nBuckets - 1),
         regions: [], used: ++this.clock,
       };
       this.writeValue(e, value, cpu);
-      this.byKey.set(hex, e);
+      this.byKey.set(ks, e);
       this.bucketInsertHead(e);
       return;
     }
@@ -174,7 +200,7 @@ export class HashMap extends BpfMap {
 
   protected doDelete(key: Uint8Array, user: boolean): void {
     if (user) this.reclaim();
-    const e = this.byKey.get(toHex(key));
+    const e = this.byKey.get(keyString(key));
     if (e === undefined) fail('ENOENT', `delete on ${this.label}: no such key ${toHex(key)}`);
     this.unlink(e, user);
   }
@@ -183,7 +209,7 @@ export class HashMap extends BpfMap {
     this.reclaim();
     let start = 0;
     if (key !== null) {
-      const e = this.byKey.get(toHex(key));
+      const e = this.byKey.get(keyString(key));
       if (e !== undefined) {
         const list = this.buckets.get(e.bucket)!;
         const i = list.indexOf(e);
@@ -191,13 +217,13 @@ export class HashMap extends BpfMap {
         start = e.bucket + 1;
       }
     }
-    const j = this.lowerBound(start);
-    if (j >= this.nonEmpty.length) fail('ENOENT', `get_next_key on ${this.label}: no more keys`);
-    return this.buckets.get(this.nonEmpty[j]!)![0]!.key.slice();
+    const b = this.nextBucket(start);
+    if (b < 0) fail('ENOENT', `get_next_key on ${this.label}: no more keys`);
+    return this.buckets.get(b)![0]!.key.slice();
   }
 
   progLookup(key: Uint8Array, cpu: number): bigint {
-    const e = this.byKey.get(toHex(key));
+    const e = this.byKey.get(keyString(key));
     if (e === undefined) return 0n;
     if (this.lru) e.used = ++this.clock;
     const c = this.percpu ? cpu : 0;
@@ -205,7 +231,7 @@ export class HashMap extends BpfMap {
     let r = e.regions[c];
     if (r === undefined) {
       const off = this.percpu ? c * this.elemSize : 0;
-      r = this.valueRegion(e.value.subarray(off, off + this.valueSize), `value ${e.hex}${this.percpu ? ` cpu ${c}` : ''}`);
+      r = this.valueRegion(e.value.subarray(off, off + this.valueSize), `value ${toHex(e.key)}${this.percpu ? ` cpu ${c}` : ''}`);
       e.regions[c] = r;
     }
     return BigInt(r.id) << 32n;

@@ -71,6 +71,9 @@ function elemMap(call: HelperCall, r1: bigint, name: string): BpfMap {
 }
 
 function noProgWrite(call: HelperCall, map: BpfMap, name: string): void {
+  if (map.type === 'array_of_maps' || map.type === 'hash_of_maps') {
+    throw helperFault(call, name, `cannot pass map_type ${MapType[map.type]} (${map.type}) into func bpf_${name}`);
+  }
   if (map.flags & MapFlag.BPF_F_RDONLY_PROG) {
     throw helperFault(call, name, `write into map forbidden: ${map.label} is BPF_F_RDONLY_PROG`);
   }

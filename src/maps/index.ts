@@ -9,3 +9,4 @@ export { createMap, validateMapSpec, type CreateMapOptions } from './create.js';
 export { ERRNO, errnoResult, negErrno } from './errno.js';
 export { jhash, jhash2, htabHash } from './jhash.js';
 export { mapHelpers, MapHelperId, mapArg, readArg } from './helpers.js';
+export { ArrayOfMapsMap, HashOfMapsMap, isMapOfMaps, type MapOfMaps } from './map-in-map.js';

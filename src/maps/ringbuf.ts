@@ -10,7 +10,7 @@
  */
 import type { Memory, Region } from '../vm/memory.js';
 import { Perm, regionAddress } from '../vm/memory.js';
-import { BpfMap, type MapOptions } from './base.js';
+import { BpfMap, toHex, type MapOptions } from './base.js';
 import { fail } from './errno.js';
 import type { MapSpec } from './spec.js';
 
@@ -128,6 +128,21 @@ export class RingbufMap extends BpfMap {
   protected doNextKey(): Uint8Array {
     fail('ENOTSUPP', `get_next_key on ${this.label}: ring buffers have no elements`);
   }
+  protected override extraState(s: MapSpec): void {
+    const r = this.pending();
+    if (r.length) s.records = r.map(toHex);
+  }
+
+  /** Re-creates committed records (restore). @throws ErrnoError ENOSPC when they do not fit */
+  restoreRecords(records: readonly Uint8Array[]): void {
+    for (const d of records) {
+      const rec = this.reserve(d.length);
+      if (rec === undefined) fail('ENOSPC', `${this.label}: restored records do not fit the ring`);
+      rec.data.set(d);
+      this.commit(rec, false);
+    }
+  }
+
   override entries(): Array<[Uint8Array, Uint8Array]> {
     return [];
   }

@@ -63,6 +63,10 @@ export interface MapSpec {
    * Resolved by the collection loader.
    */
   values?: Array<{ index: number; program?: string; map?: string }>;
+  /** Ring buffers: committed, not yet consumed records (hex), oldest first (checkpoints). */
+  records?: string[];
+  /** Perf event arrays: captured, not yet drained samples (checkpoints). */
+  events?: Array<{ index: number; data: string }>;
   /** Inner map spec for array_of_maps / hash_of_maps. */
   inner?: MapSpec;
   /** LIBBPF_PIN_BY_NAME etc. (kept from ELF, not acted upon). */

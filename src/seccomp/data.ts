@@ -14,9 +14,10 @@
  * 16 + 8*i and its high half at 20 + 8*i.
  */
 import { InputError } from '../errors.js';
+import { SECCOMP_DATA_SIZE } from '../cbpf/opcodes.js';
 
-/** sizeof(struct seccomp_data). */
-export const SECCOMP_DATA_SIZE = 64;
+/** sizeof(struct seccomp_data), defined with the classic opcodes that bound their loads by it. */
+export { SECCOMP_DATA_SIZE };
 /** Field offsets in struct seccomp_data. */
 export const SeccompDataOffset = { nr: 0, arch: 4, instruction_pointer: 8, args: 16 } as const;
 

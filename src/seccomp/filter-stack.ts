@@ -13,7 +13,7 @@
  *   filter's return value (and its data) wins. All-ALLOW yields exactly
  *   SECCOMP_RET_ALLOW.
  */
-import { ErrnoError, ErrorCode } from '../errors.js';
+import { ErrnoError, ErrorCode, InputError } from '../errors.js';
 import type { SockFilter } from '../cbpf/insn.js';
 import { CbpfProgram, runCbpf } from '../cbpf/interpreter.js';
 import { checkSeccompFilter } from '../cbpf/check.js';
@@ -89,10 +89,11 @@ export class SeccompFilterStack {
    */
   run(call: SeccompDataInit | Uint8Array): StackResult {
     const data = call instanceof Uint8Array ? call : buildSeccompData(call);
-    if (this.filters.length === 0) return { ...decodeAction(SECCOMP_RET.ALLOW), filter: undefined, cached: false };
-    const dv = new DataView(data.buffer, data.byteOffset, SECCOMP_DATA_SIZE);
-    const nr = dv.getInt32(0, true), arch = dv.getUint32(4, true);
-    if (this.cache.isCachedAllow(nr, arch)) return { ...decodeAction(SECCOMP_RET.ALLOW), filter: undefined, cached: true };
+    if (this.filters.length === 0) return verdict(SECCOMP_RET.ALLOW, undefined, false);
+    if (data.length < SECCOMP_DATA_SIZE) throw new InputError(`seccomp_data needs ${SECCOMP_DATA_SIZE} bytes, got ${data.length}`);
+    const nr = data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
+    const arch = (data[4]! | (data[5]! << 8) | (data[6]! << 16) | (data[7]! << 24)) >>> 0;
+    if (this.cache.isCachedAllow(nr, arch)) return verdict(SECCOMP_RET.ALLOW, undefined, true);
     let ret: number = SECCOMP_RET.ALLOW;
     let match: number | undefined;
     const ctx = { kind: 'seccomp' as const, data };
@@ -103,6 +104,13 @@ export class SeccompFilterStack {
         match = i;
       }
     }
-    return { ...decodeAction(ret), filter: match, cached: false };
+    return verdict(ret, match, false);
   }
+}
+
+function verdict(ret: number, filter: number | undefined, cached: boolean): StackResult {
+  const v = decodeAction(ret) as StackResult;
+  v.filter = filter;
+  v.cached = cached;
+  return v;
 }

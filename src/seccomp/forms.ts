@@ -9,11 +9,11 @@ import { compileClassic } from './compile/classic.js';
 import { compileArray, type ArrayProgram } from './compile/array.js';
 import { ArrayRunner, ClassicRunner } from './compile/run.js';
 
-/** The evaluators: three compiled forms and the reference model. */
-export type FormName = 'linear' | 'tree' | 'array' | 'model';
+/** The evaluators: the compiled forms (`hash` = the array form with a sealed hash map) and the reference model. */
+export type FormName = 'linear' | 'tree' | 'array' | 'hash' | 'model';
 
 /** The form names accepted on the command line. */
-export const FORM_NAMES: readonly FormName[] = ['linear', 'tree', 'array', 'model'];
+export const FORM_NAMES: readonly FormName[] = ['linear', 'tree', 'array', 'hash', 'model'];
 
 /** A compiled policy that evaluates calls. */
 export interface Evaluator {
@@ -37,8 +37,8 @@ export function makeEvaluator(policy: Policy, form: FormName | string = 'linear'
       const r = new ClassicRunner(classic);
       return { form, classic, run: (c) => r.run(c) };
     }
-    case 'array': {
-      const array = compileArray(policy);
+    case 'array': case 'hash': {
+      const array = compileArray(policy, { map: form });
       const r = new ArrayRunner(array);
       return { form, array, run: (c) => r.run(c) };
     }

@@ -14,3 +14,4 @@ export * from './filter-stack.js';
 export * from './simulate.js';
 export * from './forms.js';
 export * from './testing.js';
+export * from './listing.js';

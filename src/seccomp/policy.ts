@@ -58,6 +58,8 @@ export interface PolicyRule {
   readonly conditions: readonly ArgCondition[];
   /** Where the rule came from (JSON path of the profile entry), for explanations. */
   readonly origin?: string;
+  /** For a socketcall / ipc rule libseccomp derives from a socket or IPC call: that call and its own conditions. */
+  readonly via?: { readonly name: string; readonly conditions: readonly ArgCondition[] };
 }
 
 /** The rules for one ABI. */
@@ -79,6 +81,42 @@ export interface Policy {
   readonly listenerMetadata?: string;
   /** Translation notes (skipped unknown syscalls, dropped rules...). */
   readonly warnings: readonly string[];
+  /**
+   * runc's -ENOSYS stub (libcontainer/seccomp/patchbpf), run before the filter:
+   * per ABI, numbers above the largest syscall the profile names get
+   * ERRNO(ENOSYS); absent when the runtime would not generate it.
+   */
+  readonly enosys?: readonly EnosysGuard[];
+}
+
+/** One ABI's entry of the -ENOSYS stub. */
+export interface EnosysGuard {
+  readonly arch: ArchName;
+  /** Largest syscall number the profile names on this ABI (as seccomp_data.nr, x32 bit included). */
+  readonly max: number;
+}
+
+/** SECCOMP_RET_ERRNO | ENOSYS (38): the stub's return value. */
+export const ENOSYS_RET = 0x00050026;
+
+/**
+ * Does runc's -ENOSYS stub answer this call? (x86_64 and x32 are told apart by
+ * bit 30 of nr, as the stub's `jset` does; s390/s390x also refuse nr 0, the
+ * `setup` multiplexer.)
+ */
+export function enosysStubHits(guards: readonly EnosysGuard[] | undefined, archValue: number, nr: number): boolean {
+  if (!guards || guards.length === 0) return false;
+  const audit = archValue >>> 0;
+  const n = nr >>> 0;
+  const x32 = (n & X32_SYSCALL_BIT) !== 0;
+  for (const g of guards) {
+    const a = requireArch(g.arch);
+    if (a.audit !== audit) continue;
+    if (a.audit === AUDIT_ARCH.X86_64 && (a.nrBit !== 0) !== x32) continue;
+    if ((a.name === 's390' || a.name === 's390x') && n === 0) return true;
+    return n > g.max >>> 0;
+  }
+  return false;
 }
 
 /** 64-bit-clean call as seccomp sees it (the model's input). */
@@ -168,6 +206,8 @@ export interface Decision {
   readonly rule?: PolicyRule;
   /** True when the ABI is not in the policy. */
   readonly badArch: boolean;
+  /** True when runc's -ENOSYS stub answered (the number is above the profile's largest). */
+  readonly enosysStub?: boolean;
 }
 
 /**
@@ -175,6 +215,9 @@ export interface Decision {
  * @returns the decision (action, u32 value, matching rule).
  */
 export function evaluatePolicy(policy: Policy, call: SyscallCall): Decision {
+  if (enosysStubHits(policy.enosys, call.arch, call.nr)) {
+    return { action: { kind: 'ERRNO', data: 38 }, ret: ENOSYS_RET, badArch: false, enosysStub: true };
+  }
   const ap = policyArchFor(policy, call.arch, call.nr);
   if (ap === undefined) return { action: policy.badArchAction, ret: actionValue(policy.badArchAction), badArch: true };
   const bits = requireArch(ap.arch).bits;

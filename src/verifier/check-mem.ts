@@ -68,7 +68,7 @@ export function checkMemRegion(env: Env, regno: number, r: Reg, off: number, siz
     }
   };
   if (s.smin < 0n && (s.smin === S64MIN || BigInt(off) + s.smin !== BigInt(BigInt.asIntN(32, BigInt(off) + s.smin)) || s.smin + BigInt(off) < 0n)) {
-    throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=N) check.`, pc);
+    throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, pc);
   }
   const e1 = inner(s.smin + BigInt(off));
   if (e1) { log(env, e1); throw new Reject(`R${regno} min value is outside of the allowed memory range`, pc); }
@@ -256,6 +256,11 @@ function stackReadVar(f: Frame, minOff: number, maxOff: number): Reg {
 
 /** bpf_sock_is_valid_access / bpf_sock_common_is_valid_access (struct bpf_sock, read-only). */
 function sockAccessOk(type: string, off: number, size: number): boolean {
+  if (type === 'tcp_sock') {
+    // bpf_tcp_sock_is_valid_access: u32 fields, bytes_received / bytes_acked u64; up to icsk_retransmits.
+    if (off < 0 || off >= 112 || off % size !== 0) return false;
+    return off === 80 || off === 88 ? size === 8 : size === 4;
+  }
   if (off < 0 || off >= 80 || off % size !== 0) return false;
   if (type === 'sock_common' && off >= 8 && off < 24) return false; // type .. priority: full sockets only
   if (off === 50) return size === 2; // 4-byte access to the 2-byte dst_port field
@@ -351,7 +356,7 @@ export function checkMemAccess(env: Env, st: State, regno: number, off: number, 
     }
     case 'pkt': case 'pkt_meta':
       if (write && !mayWritePacket(env.progType)) throw new Reject('cannot write into packet', pc);
-      if (r.s.smin < 0n) throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=N) check.`, pc);
+      if (r.s.smin < 0n) throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, pc);
       {
         const sizeOk = size > 0;
         if (!(off >= 0 && sizeOk && off + size <= r.range)) {

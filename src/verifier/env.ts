@@ -10,7 +10,7 @@ import type { Checkpoint } from './state.js';
 
 /** Internal: a rejection at an instruction (converted to a VerifyResult). */
 export class Reject extends Error {
-  constructor(readonly msg: string, readonly pc: number | undefined, readonly errno: 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' = 'EACCES') {
+  constructor(readonly msg: string, readonly pc: number | undefined, readonly errno: 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' = 'EACCES', readonly logged = false) {
     super(msg);
   }
 }
@@ -57,6 +57,10 @@ export interface Env {
   callees: Map<number, Set<number>>;
   /** Pointer type each load/store instruction was first seen with (save_aux_ptr_type). */
   auxPtrType: Map<number, string>;
+  /** Conditional jumps processed; checkpoint pacing (the kernel's add_new_state heuristic). */
+  jmpsProcessed: number;
+  lastCheckpointInsn: number;
+  lastCheckpointJmps: number;
 }
 
 /** BPF_MAX_VAR_OFF: bound on pointer offsets. */

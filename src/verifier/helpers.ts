@@ -11,11 +11,11 @@ import type { ProgTypeName } from '../isa/prog-types.js';
 /** Argument kinds (`enum bpf_arg_type`). */
 export type ArgType =
   | 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'ctx'
-  | 'mem' | 'mem_uninit' | 'const_size' | 'const_size_or_zero' | 'const_alloc_size_or_zero'
-  | 'ringbuf_release';
+  | 'mem' | 'mem_or_null' | 'mem_uninit' | 'const_size' | 'const_size_or_zero' | 'const_alloc_size_or_zero'
+  | 'ringbuf_release' | 'sock_common' | 'sock_release';
 
 /** Return kinds (`enum bpf_return_type`). */
-export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
+export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'sock_or_null' | 'sock_common_or_null' | 'tcp_sock_or_null';
 
 /** One helper prototype. */
 export interface HelperProto {
@@ -24,8 +24,10 @@ export interface HelperProto {
   readonly name: string;
   readonly args: readonly ArgType[];
   readonly ret: RetType;
-  /** Acquires a reference (ringbuf_reserve). */
+  /** Acquires a reference (ringbuf_reserve, sk_lookup_*). */
   readonly acquire?: boolean;
+  /** The result carries the argument's reference (is_ptr_cast_function: sk_fullsock, tcp_sock). */
+  readonly ptrCast?: boolean;
   /** Map types the helper accepts in its map argument (undefined: any map except special ones). */
   readonly mapTypes?: readonly string[];
   /** Return value is bounded by the size argument (get_current_comm etc. return <= 0 or size). */
@@ -47,10 +49,18 @@ const P: HelperProto[] = [
   { id: 17, name: 'get_cgroup_classid', args: ['ctx'], ret: 'integer' },
   { id: 25, name: 'perf_event_output', args: ['ctx', 'const_map_ptr', 'anything', 'mem', 'const_size_or_zero'], ret: 'integer', mapTypes: ['perf_event_array'] },
   { id: 26, name: 'skb_load_bytes', args: ['ctx', 'anything', 'mem_uninit', 'const_size'], ret: 'integer' },
+  { id: 28, name: 'csum_diff', args: ['mem_or_null', 'const_size_or_zero', 'mem_or_null', 'const_size_or_zero', 'anything'], ret: 'integer' },
   { id: 46, name: 'get_socket_cookie', args: ['ctx'], ret: 'integer' },
   { id: 47, name: 'get_socket_uid', args: ['ctx'], ret: 'integer' },
   { id: 112, name: 'probe_read_user', args: ['mem_uninit', 'const_size_or_zero', 'anything'], ret: 'integer' },
   { id: 113, name: 'probe_read_kernel', args: ['mem_uninit', 'const_size_or_zero', 'anything'], ret: 'integer' },
+  { id: 84, name: 'sk_lookup_tcp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_or_null', acquire: true },
+  { id: 85, name: 'sk_lookup_udp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_or_null', acquire: true },
+  { id: 86, name: 'sk_release', args: ['sock_release'], ret: 'integer' },
+  { id: 95, name: 'sk_fullsock', args: ['sock_common'], ret: 'sock_or_null', ptrCast: true },
+  { id: 96, name: 'tcp_sock', args: ['sock_common'], ret: 'tcp_sock_or_null', ptrCast: true },
+  { id: 98, name: 'get_listener_sock', args: ['sock_common'], ret: 'sock_or_null' },
+  { id: 99, name: 'skc_lookup_tcp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_common_or_null', acquire: true },
   { id: 125, name: 'ktime_get_boot_ns', args: [], ret: 'integer' },
   { id: 130, name: 'ringbuf_output', args: ['const_map_ptr', 'mem', 'const_size_or_zero', 'anything'], ret: 'integer', mapTypes: ['ringbuf'] },
   { id: 131, name: 'ringbuf_reserve', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'], ret: 'ringbuf_mem_or_null', acquire: true, mapTypes: ['ringbuf'] },
@@ -86,8 +96,11 @@ export function helperFor(type: ProgTypeName, id: number): HelperProto | undefin
       // The seccomp type: pure helpers and (sealed) map access only.
       return [1, 5, 7, 8, 14, 15, 16, 125].includes(id) ? p : undefined;
     case 'raw': return p;
-    case 'xdp': return [...BASE, 25].includes(id) ? p : undefined;
-    case 'sched_cls': case 'sched_act': return [...BASE, 17, 25, 26, 46, 47].includes(id) ? p : undefined;
+    case 'xdp': return [...BASE, 25, 28, 84, 85, 86, 99].includes(id) ? p : undefined;
+    case 'sched_cls': case 'sched_act': return [...BASE, 17, 25, 26, 28, 46, 47, 84, 85, 86, 95, 96, 98, 99].includes(id) ? p : undefined;
+    case 'cgroup_skb': return [...BASE, 25, 26, 95, 96, 98, 84, 85, 86, 99].includes(id) ? p : undefined;
+    case 'sk_skb': return [...BASE, 25, 26, 84, 85, 86, 99].includes(id) ? p : undefined;
+    case 'lwt_in': case 'lwt_out': case 'lwt_xmit': return [...BASE, 25, 26, 28].includes(id) ? p : undefined;
     case 'kprobe': case 'tracepoint': case 'perf_event': case 'raw_tracepoint':
       return BASE.has(id) || [4, 15, 16, 25].includes(id) ? p : undefined;
     default: return BASE.has(id) || [15, 16, 25].includes(id) ? p : undefined;

@@ -76,6 +76,11 @@ export interface Checkpoint {
   branches: number;
   parent: Checkpoint | undefined;
   pc: number;
+  /** Pruning hits and misses (states that keep missing are dropped). */
+  hit: number;
+  miss: number;
+  /** Register fingerprint for the exact (loop) comparison. */
+  fp: string;
 }
 
 /** A fresh NOT_INIT register. */
@@ -119,6 +124,9 @@ export function cloneState(st: State): State {
   };
 }
 
+/** The registers of the innermost frame. */
+export function curRegs(st: State): Reg[] { return st.frames[st.frames.length - 1]!.regs; }
+
 /** Kernel name of a register type, with `_or_null` where it may be NULL. */
 export function typeName(r: Reg): string {
   if (r.type === 'not_init') return 'not_init';
@@ -155,7 +163,7 @@ function regSafe(old: Reg, cur: Reg, m: IdMap, exact: boolean): boolean {
     old.rdonly !== cur.rdonly || old.frameno !== cur.frameno) return false;
   if (!idEq(m, old.id, cur.id) || !idEq(m, old.refObjId + 1_000_000, cur.refObjId + 1_000_000)) return false;
   if (old.type === 'pkt' || old.type === 'pkt_meta') {
-    if (exact ? old.range !== cur.range : old.range > cur.range) return false;
+    if ((exact || old.range < 0 || cur.range < 0) ? old.range !== cur.range : old.range > cur.range) return false;
   }
   return exact ? scalarEq(old.s, cur.s) : scalarIn(old.s, cur.s);
 }

@@ -7,6 +7,7 @@
  */
 
 import { ErrorCode, RuntimeFault, BpfError, type ErrorCodeValue } from '../errors.js';
+import { helperName } from '../isa/helper-ids.js';
 import { Perm, type Memory, type Region } from './memory.js';
 import type { ProgramImage } from './image.js';
 import type { HelperCall, HelperDef, VmEnv } from './types.js';
@@ -21,9 +22,12 @@ export const MAX_TAIL_CALL_CNT = 33;
 /** Words per saved frame: return slot, r6..r9 (lo, hi), r10 (lo, hi), program index. */
 export const FRAME_WORDS = 12;
 
-/** Negative LD_ABS/LD_IND offsets (include/uapi/linux/filter.h). */
+/** LD_ABS/LD_IND offset base of the network header (include/uapi/linux/filter.h). */
 export const SKF_NET_OFF = -0x100000;
+/** LD_ABS/LD_IND offset base of the link-layer (MAC) header (not modelled: reads as out of bounds). */
 export const SKF_LL_OFF = -0x200000;
+
+const EMPTY = new Uint8Array(0);
 
 /** ctx field rewrites for 32-bit ctx loads (see ctx.ts). */
 export const CtxField = { PLAIN: 0, DATA: 1, DATA_END: 2, DATA_META: 3 } as const;
@@ -54,7 +58,7 @@ export class ExecContext {
   /** Region id of the ctx when ctx loads are rewritten, else -1. */
   ctxHookId = -1;
   /** Per ctx byte offset: {@link CtxField} of a 32-bit load there. */
-  ctxFields: Uint8Array = new Uint8Array(0);
+  ctxFields: Uint8Array = EMPTY;
   /** Offset of data_meta/data inside the packet region (bytes reserved for metadata). */
   pktDataOff = 0;
   /** Set by a helper through requestExit(). */
@@ -65,8 +69,26 @@ export class ExecContext {
   image!: ProgramImage;
   private readonly call: CallInfo;
 
-  constructor(readonly mem: Memory, readonly env: VmEnv, readonly progType: string) {
+  constructor(readonly mem: Memory, public env: VmEnv, public progType: string) {
     this.call = new CallInfo(this);
+  }
+
+  /**
+   * Prepares the context for another run (contexts are reused: typed-array
+   * allocation is the dominant per-run cost otherwise).
+   */
+  reset(env: VmEnv, progType: string): void {
+    this.env = env;
+    this.progType = progType;
+    this.regs.fill(0);
+    this.insns = 0;
+    this.tailCalls = 0;
+    this.pktId = 0;
+    this.ctxHookId = -1;
+    this.ctxFields = EMPTY;
+    this.pktDataOff = 0;
+    this.exitRequested = false;
+    this.frameImages.fill(undefined);
   }
 
   /** r`i` as an unsigned 64-bit BigInt. */
@@ -87,7 +109,12 @@ export class ExecContext {
    */
   callHelper(id: number, pc: number): boolean {
     const h = id >= 0 ? this.helpers[id] : undefined;
-    if (h === undefined) throw new RuntimeFault(ErrorCode.Helper, `unknown helper ${id >>> 0}: no helper with this id is registered`, pc);
+    if (h === undefined) {
+      const name = id >= 0 ? helperName(id) : undefined;
+      throw new RuntimeFault(ErrorCode.Helper, name !== undefined && id !== 0
+        ? `helper bpf_${name} (${id}) is not available: no helper with this id is registered`
+        : `unknown helper ${id >>> 0}: no helper with this id is registered`, pc);
+    }
     const c = this.call;
     c.pc = pc;
     const R = this.regs;

@@ -22,12 +22,14 @@ import type { ProgTypeName } from '../isa/prog-types.js';
 import { ctxLayout, isProgTypeName } from './ctx.js';
 import { createEnv } from './env.js';
 import { ExecContext, MAX_CALL_FRAMES, STACK_SIZE } from './exec.js';
+import { mapHelpers } from '../maps/helpers.js';
 import { HelperRegistry, defaultHelpers } from './helpers.js';
 import { type MapTable, type ProgramImage, buildImage } from './image.js';
 import { interpret } from './interpreter.js';
 import { Memory, Perm, type Region } from './memory.js';
 import type { HelperDef, VmEnv } from './types.js';
 import { toBigU64 } from './u64.js';
+import { warmUpOnce } from './warmup.js';
 
 /** Default instruction budget per run. */
 export const DEFAULT_BUDGET = 1_000_000;
@@ -66,7 +68,11 @@ export function engineNames(): string[] {
 
 /** Options of {@link Vm}. */
 export interface VmOptions {
-  /** Helpers: a registry (used as is) or extra definitions added to the built-ins. Default: the built-ins. */
+  /**
+   * Helpers: a registry (used as is) or extra definitions added to the
+   * defaults. Default: {@link vmDefaultHelpers} (the built-ins and the map,
+   * ring buffer and perf event helpers of src/maps).
+   */
   helpers?: HelperRegistry | readonly HelperDef[];
   /** Environment (clock, PRNG, task, trace output). Default: {@link createEnv}(). */
   env?: VmEnv;
@@ -110,6 +116,11 @@ export interface RunResult {
   insnsExecuted: number;
 }
 
+/** The helpers a {@link Vm} registers by default: bpfsim's built-ins plus the map helpers (src/maps/helpers.ts). */
+export function vmDefaultHelpers(): HelperDef[] {
+  return [...defaultHelpers(), ...mapHelpers()];
+}
+
 function checkBudget(b: number): number {
   if (!Number.isSafeInteger(b) || b < 0) throw new BpfError(ErrorCode.Usage, `invalid instruction budget ${b}: must be a non-negative integer`);
   return b;
@@ -145,15 +156,17 @@ export class Vm {
   engine: string;
   private stacks: Region[] | undefined;
   private busy = false;
+  private spare: ExecContext | undefined;
 
   constructor(opts: VmOptions = {}) {
     this.memory = opts.memory ?? new Memory();
     if (opts.helpers instanceof HelperRegistry) this.helpers = opts.helpers;
-    else this.helpers = new HelperRegistry(defaultHelpers()).registerAll(opts.helpers ?? []);
+    else this.helpers = new HelperRegistry(vmDefaultHelpers()).registerAll(opts.helpers ?? []);
     this.env = opts.env ?? createEnv();
     this.budget = checkBudget(opts.budget ?? DEFAULT_BUDGET);
     this.engine = opts.engine ?? 'interp';
     getEngine(this.engine);
+    warmUpOnce((bytes, mem) => { new Vm({ helpers: new HelperRegistry(defaultHelpers()) }).load(bytes).run({ mem, engine: 'interp' }); });
   }
 
   /**
@@ -183,7 +196,14 @@ export class Vm {
   /** @internal Runs a loaded program (see {@link LoadedProgram.run}). */
   execute(lp: LoadedProgram, opts: RunOptions): RunResult {
     const engine = getEngine(opts.engine ?? this.engine);
-    const ex = new ExecContext(this.memory, this.env, lp.progType);
+    let ex: ExecContext;
+    if (!this.busy && this.spare !== undefined) {
+      ex = this.spare;
+      ex.reset(this.env, lp.progType);
+    } else {
+      ex = new ExecContext(this.memory, this.env, lp.progType);
+      if (!this.busy) this.spare = ex;
+    }
     ex.budget = checkBudget(opts.budget ?? this.budget);
     ex.helpers = this.helpers.table();
     ex.image = lp.image;
@@ -208,6 +228,7 @@ export class Vm {
         added.push(pktRegion);
       }
       if (lp.progType === 'raw') {
+        if (opts.ctx !== undefined) throw new BpfError(ErrorCode.Usage, "'ctx' is not used by raw programs (r1 = 'mem')");
         if (memRegion !== undefined) { R[2] = 0; R[3] = memRegion.id; R[4] = mem!.length; }
         ex.pktId = (pktRegion ?? memRegion)?.id ?? 0;
       } else {
@@ -229,7 +250,10 @@ export class Vm {
             ex.ctxFields = f;
           }
         }
-        if (mem !== undefined && mem.length > 0 && ctx === undefined) { R[2] = 0; R[3] = memRegion!.id; R[4] = mem.length; }
+        if (mem !== undefined && mem.length > 0) {
+          if (ctx !== undefined) throw new BpfError(ErrorCode.Usage, `'mem' is for raw programs; a ${lp.progType} program gets its ctx (and 'packet')`);
+          R[2] = 0; R[3] = memRegion!.id; R[4] = mem.length;
+        }
       }
       ex.stackTop(0);
       engine.execute(ex, lp.image);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  assembleCbpf, disassembleCbpf, seccompListing, filterToHex, parseCbpfFile, detectCbpfFormat, formatBytecode,
+  assembleCbpf, disassembleCbpf, filterToHex, parseCbpfFile, detectCbpfFormat, formatBytecode,
   formatSockFilterC, encodeFilter, sockFilter as I, type SockFilter,
 } from '../../src/cbpf/index.js';
 import { AsmError } from '../../src/errors.js';
+import { seccompListing } from '../../src/seccomp/listing.js';
 import { mutatedProgram, validProgram } from './gen.js';
 
 const C = (f: SockFilter[]) => f.map(formatSockFilterC);
@@ -123,6 +124,10 @@ describe('file formats', () => {
       expect(parseCbpfFile(bytes)).toEqual(p);
     }
     expect(formatBytecode(p)).toBe('4,40 0 0 12,21 0 1 2054,6 0 0 4294967295,6 0 0 0');
+    expect(() => parseCbpfFile(enc('1,6 256 0 0'))).toThrow(/pc 0: field out of range/);
+    expect(() => parseCbpfFile(enc('{ 0x10006, 0, 0, 0 }'))).toThrow(/field out of range/);
+    expect(() => parseCbpfFile(enc('2,6 0 0 0'))).toThrow(/says 2 instructions but has 1/);
+    expect(() => parseCbpfFile(encodeFilter(p).slice(0, 7))).toThrow(/not a multiple of 8/);
   });
 });
 

@@ -71,6 +71,15 @@ describe('bpfsim cbpf', () => {
     expect(res[6]).toMatchObject({ id: 'g', error: expect.stringMatching(/line 8: \$\.bogus: unknown key/) });
     expect(res[7]).toMatchObject({ error: expect.stringMatching(/line 9: \$: invalid JSON/) });
   });
+  it('resolves syscall names on the named arch (x32 numbers carry 0x40000000)', async () => {
+    const f = join(dir, 'nr.asm');
+    writeFileSync(f, 'ld [0]\nret a\n');
+    for (const [arch, name, nr] of [['x86_64', 'openat', 257], ['i386', 'openat', 295], ['x32', 'read', 0x40000000], ['aarch64', 'openat', 56]] as const) {
+      const t = io();
+      await main(['cbpf', 'run', f, '--json', '--seccomp', JSON.stringify({ nr: name, arch })], t.x);
+      expect(JSON.parse(t.out()).ret).toBe('0x' + nr.toString(16).padStart(8, '0'));
+    }
+  });
   it('run with stacked filters', async () => {
     const second = join(dir, 'second.hex');
     writeFileSync(second, filterToHex(assembleCbpf('ld [0]\njeq #1, t\nret #0x7fff0000\nt: ret #0x50002')));
@@ -80,6 +89,27 @@ describe('bpfsim cbpf', () => {
     const u = io();
     await main(['cbpf', 'run', binFile, second, '--json', '--seccomp', '{"nr":1,"args":[2]}'], u.x);
     expect(JSON.parse(u.out())).toMatchObject({ ret: '0x00050002', filter: 1 });
+  });
+  it('run --trace prints the executed path with A and X', async () => {
+    const t = io();
+    await main(['cbpf', 'run', binFile, '--trace', '--seccomp', '{"nr":1,"args":[2]}'], t.x);
+    expect(t.out()).toBe([
+      '  0000  A=0x00000000 X=0x00000000  A = arch',
+      '  0001  A=0xc000003e X=0x00000000  if (A != ARCH_X86_64) goto 0010',
+      '  0002  A=0xc000003e X=0x00000000  A = sys_number',
+      '  0003  A=0x00000001 X=0x00000000  if (A == openat) goto 0009',
+      '  0004  A=0x00000001 X=0x00000000  if (A == write) goto 0006',
+      '  0006  A=0x00000001 X=0x00000000  A = args[0]',
+      '  0007  A=0x00000002 X=0x00000000  if (A != 0x1) goto 0009',
+      '  0009  A=0x00000002 X=0x00000000  return ERRNO(1)',
+      '0x00050001 ERRNO errno 1',
+      '',
+    ].join('\n'));
+    const p = io();
+    const f = join(dir, 'div.asm');
+    writeFileSync(f, 'ldx #0\ndiv x\nret a\n');
+    await main(['cbpf', 'run', f, '--trace', '--packet', '00'], p.x);
+    expect(p.out()).toContain('(ended at pc 1 without ret: division by zero, value 0)');
   });
   it('run --packet', async () => {
     const f = join(dir, 'arp.asm');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { assembleCbpf, runCbpf, sockFilter as I, CCls } from '../../src/cbpf/index.js';
 import {
-  assembleCbpf, SeccompFilterStack, MAX_INSNS_PER_PATH, isConstAllow, constAllowSet, SeccompActionCache, X86_64_CACHE_ARCHES,
-  runCbpf, buildSeccompData, sockFilter as I, CCls, SECCOMP_RET, decodeAction, formatAction, parseAction, lessPermissive,
-} from '../../src/cbpf/index.js';
+  SeccompFilterStack, MAX_INSNS_PER_PATH, isConstAllow, constAllowSet, SeccompActionCache, X86_64_CACHE_ARCHES,
+  buildSeccompData, SECCOMP_RET, decodeAction, formatAction, parseAction, lessPermissive,
+} from '../../src/seccomp/index.js';
 import { ErrnoError } from '../../src/errors.js';
 import { validProgram } from './gen.js';
 

@@ -6,9 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import {
-  buildSeccompData, checkSeccompFilter, parseCbpfFile, detectCbpfFormat, runCbpf, SECCOMP_RET, formatAction,
-} from '../../src/cbpf/index.js';
+import { checkSeccompFilter, parseCbpfFile, detectCbpfFormat, runCbpf } from '../../src/cbpf/index.js';
+import { buildSeccompData, SECCOMP_RET, formatAction } from '../../src/seccomp/index.js';
 import { AUDIT_ARCH, syscallNumber } from '../../src/seccomp/arch.js';
 import { filterToHex } from '../../src/cbpf/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';

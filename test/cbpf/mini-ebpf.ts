@@ -6,7 +6,8 @@
  */
 import { Memory, Perm, regionAddress } from '../../src/vm/memory.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { cbpfKernelFunctions, installPacketContext, type CbpfContext } from '../../src/cbpf/index.js';
+import type { CbpfContext } from '../../src/cbpf/index.js';
+import { cbpfKernelFunctions, installPacketContext } from '../../src/vm/cbpf-skb.js';
 
 const M64 = (1n << 64n) - 1n;
 const M32 = 0xffffffffn;

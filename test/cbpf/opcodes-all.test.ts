@@ -1,9 +1,9 @@
 /** Every 16-bit code class: each backend implements a code exactly when the opcode table has it, or rejects it. */
 import { describe, expect, it } from 'vitest';
 import {
-  cbpfOpcode, checkClassic, checkSeccompFilter, runCbpf, translateCbpf, disassembleCbpf, assembleCbpf, sockFilter as I,
-  CCls, buildSeccompData, filterToHex,
+  cbpfOpcode, checkClassic, checkSeccompFilter, runCbpf, translateCbpf, disassembleCbpf, assembleCbpf, sockFilter as I, CCls, filterToHex,
 } from '../../src/cbpf/index.js';
+import { buildSeccompData } from '../../src/seccomp/index.js';
 import { BpfError } from '../../src/errors.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildSeccompData, filterToHex, runCbpf, type SockFilter, cbpfOpcode, formatAction } from '../../src/cbpf/index.js';
+import { filterToHex, runCbpf, type SockFilter, cbpfOpcode } from '../../src/cbpf/index.js';
+import { buildSeccompData, formatAction } from '../../src/seccomp/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { validProgram } from './gen.js';
 
@@ -55,5 +56,28 @@ describe.skipIf(!koracleAvailable())('kernel-differential: random seccomp filter
     });
     expect(compared).toBeGreaterThan(1000);
     expect(retA).toBeGreaterThan(10);
+  });
+  it('i386 (int $0x80): the kernel sees arch AUDIT_ARCH_I386 and 32-bit nr/args, zero-extended', () => {
+    let seed = 777;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const progs = fc.sample(validProgram('seccomp', 32), { numRuns: 60, seed: 8 }).filter((p) => !readsIp(p));
+    const cases = progs.map((p) => ({ prog: p, inputs: inputsFor(p, rnd) }));
+    const res = koracleBatch('seccomp-eval', cases.map((c) => ({
+      prog: filterToHex(c.prog), arch: 'i386', inputs: c.inputs.map((a) => a.map((v) => '0x' + v.toString(16))),
+    })));
+    let compared = 0;
+    cases.forEach((c, i) => {
+      const r = res[i]!;
+      expect(r.status, JSON.stringify(r)).toBe('ok');
+      c.inputs.forEach((a, j) => {
+        const kern = r.results[j];
+        if (kern === null) return;
+        compared++;
+        const args = a.slice(1).map((v) => v & 0xffffffffn);
+        const mine = runCbpf(c.prog, { kind: 'seccomp', data: buildSeccompData({ nr: Number(a[0]! & 0xffffffffn) | 0, arch: 0x40000003, args }) });
+        expect({ prog: filterToHex(c.prog), input: a.map(String), value: mine }).toEqual({ prog: filterToHex(c.prog), input: a.map(String), value: kern });
+      });
+    });
+    expect(compared).toBeGreaterThan(500);
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  CCls, CMode, CSize, CAluOp, CJmpOp, CSrc, CRval, sockFilter as I, translateCbpf, runCbpf, buildSeccompData,
-  type CbpfContext, type PacketContext,
+  CCls, CMode, CSize, CAluOp, CJmpOp, CSrc, CRval, sockFilter as I, translateCbpf, runCbpf, type CbpfContext, type PacketContext,
 } from '../../src/cbpf/index.js';
+import { buildSeccompData } from '../../src/seccomp/index.js';
 import { validProgram } from './gen.js';
 import { runEbpf } from './mini-ebpf.js';
 import { Memory } from '../../src/vm/memory.js';
 import { Vm } from '../../src/vm/index.js';
-import { buildSkbModel, cbpfKernelFunctions } from '../../src/cbpf/index.js';
+import { buildSkbModel, cbpfKernelFunctions } from '../../src/vm/cbpf-skb.js';
 
 const LD = CCls.LD, ALU = CCls.ALU, JMP = CCls.JMP, RET = CCls.RET;
 const hex = (t: ReturnType<typeof translateCbpf>) => t.insns.map((x) => `${x.code.toString(16).padStart(2, '0')} ${x.dst} ${x.src} ${x.off} ${x.imm}`);
@@ -61,13 +61,13 @@ describe('equivalence: classic interpreter vs eBPF running the translation', () 
     fc.assert(fc.property(validProgram('seccomp', 40), fc.array(seccompInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'seccomp');
       for (const ctx of inputs) expect(runEbpf(t.insns, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
   it('packet context', () => {
     fc.assert(fc.property(validProgram('packet', 40), fc.array(packetInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'packet');
       for (const ctx of inputs) expect(runEbpf(t.insns, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
 });
 
@@ -82,12 +82,12 @@ describe('equivalence on the bpfsim eBPF VM (src/vm)', () => {
     fc.assert(fc.property(validProgram('seccomp', 40), fc.array(seccompInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'seccomp');
       for (const ctx of inputs) expect(runVm(t, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 120 });
+    }), { numRuns: 100 });
   });
   it('packet context', () => {
     fc.assert(fc.property(validProgram('packet', 40), fc.array(packetInput, { minLength: 1, maxLength: 4 }), (p, inputs) => {
       const t = translateCbpf(p, 'packet');
       for (const ctx of inputs) expect(runVm(t, ctx)).toBe(runCbpf(p, ctx));
-    }), { numRuns: 120 });
+    }), { numRuns: 100 });
   });
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { checkpointCollection, loadCollection, restoreCollection, type LoadedCollection } from '../../src/elf/index.js';
-import { createMap } from '../../src/maps/index.js';
+import { createMap, RingbufMap } from '../../src/maps/index.js';
 import { Memory } from '../../src/vm/memory.js';
 import { fixtureSpec, frame, ipv4, seccompData } from './fixtures.js';
 
@@ -80,5 +80,29 @@ describe('checkpoint/restore', () => {
     const bad2 = JSON.parse(JSON.stringify(good));
     bad2.maps[0].keySize = -1;
     expect(() => restoreCollection(bad2)).toThrow(/\$\.maps\[0\]\.keySize/);
+  });
+});
+
+describe('checkpoint/restore of ring buffers', () => {
+  it('unconsumed records survive', () => {
+    const a = loadCollection(fixtureSpec('ringbuf'));
+    a.program('ringbuf').run({ packet: Uint8Array.of(1, 2, 3, 4) });
+    a.program('ringbuf').run({ packet: Uint8Array.of(0xff, 2, 3, 4) });
+    const b = restoreCollection(JSON.parse(JSON.stringify(checkpointCollection(a))));
+    const ra = a.map('events') as RingbufMap, rb = b.map('events') as RingbufMap;
+    expect(rb.consume()).toEqual(ra.consume());
+  });
+});
+
+describe('checkpoint/restore of maps of maps', () => {
+  it('slots survive by map id', () => {
+    const a = loadCollection(fixtureSpec('map_in_map'));
+    a.map('inner_a').update(Uint8Array.of(0, 0, 0, 0), Uint8Array.of(5, 0, 0, 0));
+    a.map('outer_arr').update(Uint8Array.of(3, 0, 0, 0), Uint8Array.of(a.map('inner_a').id, 0, 0, 0));
+    a.map('outer_hash').delete(Uint8Array.of(7, 0, 0, 0));
+    const b = roundTrip(a);
+    for (const pk of [[0, 0], [1, 0], [3, 0], [2, 0], [0, 1]]) {
+      expect(b.program('map_in_map').run({ packet: Uint8Array.from(pk) }).r0).toBe(a.program('map_in_map').run({ packet: Uint8Array.from(pk) }).r0);
+    }
   });
 });

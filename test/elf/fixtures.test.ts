@@ -128,3 +128,42 @@ describe('fixtures run', () => {
     expect(col.program('tc').run({ packet: frame(0x800) }).r0).toBe(0n);
   });
 });
+
+describe('maps of maps', () => {
+  it('map_in_map: statically initialised array/hash of maps, program lookups through inner maps', () => {
+    const spec = fixtureSpec('map_in_map');
+    expect(spec.maps.find((m) => m.name === 'outer_arr')).toMatchObject({
+      type: 'array_of_maps', keySize: 4, valueSize: 4, maxEntries: 4,
+      inner: { type: 'array', keySize: 4, valueSize: 4, maxEntries: 1 },
+      values: [{ index: 0, map: 'inner_a' }, { index: 1, map: 'inner_b' }],
+    });
+    expect(spec.maps.find((m) => m.name === 'outer_hash')!.values).toEqual([{ index: 7, map: 'inner_b' }]);
+    const col = loadCollection(spec);
+    const p = col.program('map_in_map');
+    col.map('inner_a').update(key(0), Uint8Array.of(11, 0, 0, 0));
+    col.map('inner_b').update(key(0), Uint8Array.of(22, 0, 0, 0));
+    expect(p.run({ packet: Uint8Array.of(0, 0) }).r0).toBe(11n);
+    expect(p.run({ packet: Uint8Array.of(1, 0) }).r0).toBe(22n);
+    expect(p.run({ packet: Uint8Array.of(2, 0) }).r0).toBe(99n);
+    expect(p.run({ packet: Uint8Array.of(0, 1) }).r0).toBe(22n);
+    // user space: lookup gives the inner map id; update by id; template mismatch is EINVAL
+    const outer = col.map('outer_arr');
+    expect(Array.from(outer.lookup(key(1)))).toEqual([col.map('inner_b').id, 0, 0, 0]);
+    outer.update(key(2), Uint8Array.of(col.map('inner_a').id, 0, 0, 0));
+    expect(p.run({ packet: Uint8Array.of(2, 0) }).r0).toBe(11n);
+    expect(() => outer.update(key(3), Uint8Array.of(col.map('outer_hash').id, 0, 0, 0))).toThrow(/EINVAL/);
+    expect(() => outer.update(key(3), Uint8Array.of(200, 0, 0, 0))).toThrow(/EBADF/);
+    col.map('outer_hash').delete(key(7));
+    expect(p.run({ packet: Uint8Array.of(0, 1) }).r0).toBe(99n);
+  });
+});
+
+describe('printk', () => {
+  it('format strings in .rodata via section symbol + offset; trace output captured', () => {
+    const spec = fixtureSpec('printk');
+    expect(spec.programs[0]!.references.map((r) => [r.map, r.kind, r.offset])).toEqual([['.rodata', 'value', 0], ['.rodata', 'value', 7]]);
+    const col = loadCollection(spec);
+    expect(col.program('printk').run({ packet: new Uint8Array(20) }).r0).toBe(2n);
+    expect(col.vm.env.traceOutput).toEqual(['len 20', 'bye -1']);
+  });
+});

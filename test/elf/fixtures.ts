@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../support/shared.js';
 import { readCollectionSpec } from '../../src/elf/index.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
-export const FIXTURE_NAMES = ['xdp_count', 'socket_proto', 'global_data', 'subprog', 'tail_call', 'ringbuf', 'seccomp_policy', 'legacy_maps'];
+export const FIXTURE_NAMES = ['xdp_count', 'socket_proto', 'global_data', 'subprog', 'tail_call', 'ringbuf', 'seccomp_policy', 'legacy_maps', 'map_in_map', 'printk'];
 
 export function fixtureBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, `${name}.o`)));

@@ -86,7 +86,7 @@ describe('unsupported features → ElfError (UNSUPPORTED) naming section and sym
     const e = elfErr(fixtureBytes('bad_core'));
     expect(e.code).toBe('UNSUPPORTED');
     expect(e.section).toBe('kprobe/do_nothing');
-    expect(e.message).toMatch(/CO-RE relocation \(kind 0, access '0:1'\) at instruction offset \d+ is not supported/);
+    expect(e.message).toMatch(/CO-RE relocation \(kind 0\) on 'task_like' \(access '0:1'\) at instruction offset \d+ is not supported/);
   });
 });
 

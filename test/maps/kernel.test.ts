@@ -95,6 +95,17 @@ describe.skipIf(!hasKernel)('user-space map semantics = Linux (bpf(2))', () => {
     expect(runSim(cases)).toEqual(runKernel(cases));
   });
 
+  it('LRU: a small full map evicts the least recently inserted key (as the kernel does here)', () => {
+    const spec: MapSpec = { type: 'lru_hash', keySize: 4, valueSize: 4, maxEntries: 4, flags: 0 };
+    const ops: Op[] = [];
+    for (let i = 1; i <= 6; i++) ops.push({ op: 'update', key: `0${i}000000`, value: '01000000', flags: 0 });
+    for (let i = 1; i <= 6; i++) ops.push({ op: 'lookup', key: `0${i}000000` });
+    const cases: MapCase[] = [{ spec, ops }];
+    const k = runKernel(cases);
+    expect(k[0]!.slice(7)).toEqual(['ENOENT', 'ENOENT', 'OK 01000000', 'OK 01000000', 'OK 01000000', 'OK 01000000']);
+    expect(runSim(cases)).toEqual(k);
+  });
+
   it('freeze rules: second freeze, rdonly freeze, writes after freeze', () => {
     const spec: MapSpec = { type: 'hash', keySize: 4, valueSize: 4, maxEntries: 4, flags: F.BPF_F_ZERO_SEED };
     const ops: Op[] = [

@@ -4,7 +4,7 @@
  * Available only as root on Linux with a C compiler.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/shared.js';
 import { ErrnoError } from '../../src/errors.js';
@@ -21,7 +21,8 @@ export function kmapops(): string | null {
   const out = join(REPO_ROOT, '.koracle', 'kmapops');
   try {
     mkdirSync(join(REPO_ROOT, '.koracle'), { recursive: true });
-    if (!existsSync(out)) execFileSync('cc', ['-O2', '-o', out, join(REPO_ROOT, 'test/maps/kmapops.c')], { stdio: 'ignore' });
+    const src = join(REPO_ROOT, 'test/maps/kmapops.c');
+    if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) execFileSync('cc', ['-O2', '-o', out, src], { stdio: 'ignore' });
     const r = spawnSync(out, [], { input: 'create 2 4 4 1 0\n', encoding: 'utf8' });
     if (r.stdout.trim() === 'OK') bin = out;
   } catch {

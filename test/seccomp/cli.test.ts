@@ -46,6 +46,18 @@ describe('bpfsim seccomp', () => {
       expect(d.out).toMatch(/Nothing would be denied/);
     }
   });
+  it('shows progress on a terminal for large traces (JSON-lines trace)', async () => {
+    const t = join(dir, 'big.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) lines.push(JSON.stringify({ nr: i % 3 === 0 ? 101 : 0, args: [i] }));
+    writeFileSync(t, lines.join('\n') + '\n');
+    const c = { ...io(), isTTY: true };
+    const cap = io();
+    const tty: CliIo = { ...c, stdout: (x) => cap.stdout(x), stderr: (x) => cap.stderr(x) };
+    expect(await main(['seccomp', 'simulate', '--trace', t, ...K], tty)).toBe(0);
+    expect(cap.err).toMatch(/50000 calls/);
+    expect(cap.out).toMatch(/60000 calls: 60000 allowed/);
+  });
   it('compile writes raw sock_filter bytes that decide like the model', async () => {
     const out = join(dir, 'f.bpf');
     expect(await main(['seccomp', 'compile', 'default', '--form', 'tree', '--out', out, ...K], io())).toBe(0);

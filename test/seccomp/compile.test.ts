@@ -38,7 +38,7 @@ describe('random policies: linear and tree agree with the model', () => {
   it('on every nr and on argument values around every constant', () => {
     fc.assert(fc.property(policyArb(), (p) => {
       for (const f of FORMS) expectSame(p, f);
-    }), { numRuns: 40 });
+    }), { numRuns: 25 });
   });
   it('long filters use ret copies and trampolines within 8-bit jumps', () => {
     const rules: PolicyRule[] = syscallsOf('x86_64').slice(0, 300).map((s, i) => ({

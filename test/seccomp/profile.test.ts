@@ -83,7 +83,10 @@ describe('translation', () => {
         { names: ['chroot'], action: 'SCMP_ACT_ALLOW', excludes: { caps: ['CAP_SYS_CHROOT'] } },
       ],
     }));
-    const a = profileToPolicy(prof, { kernel: '4.4.0', caps: [] });
+    const a = profileToPolicy(prof, { kernel: '4.4.0', caps: [], enosysStub: false });
+    // with runc's -ENOSYS stub, bpf (321) lies above the largest syscall passed on (chroot, 161)
+    expect(decide(profileToPolicy(prof, { kernel: '4.4.0', caps: [] }), 'bpf')).toBe('ERRNO(38)');
+    expect(decide(profileToPolicy(prof, { kernel: '4.4.0', caps: [] }), 'chroot')).toBe('ALLOW');
     expect(decide(a, 'arch_prctl')).toBe('ALLOW');
     expect(decide(a, 'bpf')).toBe('ERRNO(1)');
     expect(decide(a, 'ptrace')).toBe('ERRNO(1)');
@@ -94,6 +97,21 @@ describe('translation', () => {
     expect(decide(b, 'chroot')).toBe('ERRNO(1)');
     const c = profileToPolicy(prof, { arch: 'aarch64', kernel: '6.1' });
     expect(c.arches[0]!.rules.some((r) => r.name === 'arch_prctl')).toBe(false);
+  });
+  it("runc's -ENOSYS stub: above the largest named syscall per ABI, not for ENOSYS / permissive defaults", () => {
+    const prof = (d: Record<string, unknown>) => parseProfile(JSON.stringify({
+      ...base, ...d, syscalls: [{ names: ['read', 'openat', 'ptrace'], action: 'SCMP_ACT_ALLOW' }, { names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }],
+    }));
+    const p = profileToPolicy(prof({}), { kernel: '6.1' });
+    expect(p.enosys).toEqual([{ arch: 'x86_64', max: 257 }, { arch: 'x86', max: 295 }]);
+    expect(decide(p, 'openat')).toBe('ALLOW');
+    expect(decide(p, 'sched_yield')).toBe('ERRNO(1)'); // 24, below the largest
+    expect(decide(p, 'fchmodat')).toBe('ERRNO(38)'); // 268 > 257
+    expect(decide(p, 'sched_yield', [], 'x86')).toBe('ERRNO(1)'); // 158 <= 295
+    expect(decide(p, 'fchmodat', [], 'x86')).toBe('ERRNO(38)'); // 306 > 295
+    expect(profileToPolicy(prof({ defaultErrnoRet: 38 }), { kernel: '6.1' }).enosys).toBeUndefined();
+    expect(profileToPolicy(prof({ defaultAction: 'SCMP_ACT_LOG' }), { kernel: '6.1' }).enosys).toBeUndefined();
+    expect(profileToPolicy(prof({}), { kernel: '6.1', enosysStub: false }).enosys).toBeUndefined();
   });
   it('an unconditional rule overrides conditional ones (libseccomp database)', () => {
     const p = profileToPolicy(parseProfile(JSON.stringify({

@@ -36,7 +36,7 @@ exit`));
 describe('bpfsim verify', () => {
   it('accepts (exit 0) and prints the log', async () => {
     const io = fakeIo();
-    expect(await main(['verify', '--hex', OK], io)).toBe(0);
+    expect(await main(['verify', '--hex', OK, '--log-level', '2'], io)).toBe(0);
     expect(io.out).toContain('0: (b7) r0 = 0');
     expect(io.out).toMatch(/processed 2 insns \(limit 1000000\)/);
   });
@@ -76,6 +76,14 @@ describe('bpfsim verify', () => {
     expect(out[3].error).toContain('invalid JSON');
     expect(out[4]).toMatchObject({ id: 'e', line: 5 });
     expect(out[4].error).toContain('unknown program type');
+  });
+  it('verifies a program of an ELF object (maps and type from the object)', async () => {
+    const io = fakeIo();
+    expect(await main(['verify', 'test/fixtures/xdp_count.o', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({ accepted: true });
+    const io2 = fakeIo();
+    expect(await main(['verify', 'test/fixtures/subprog.o', '--section', 'nope'], io2)).toBe(2);
+    expect(io2.err).toContain('no program in section');
   });
   it('usage errors exit 2', async () => {
     const io = fakeIo();

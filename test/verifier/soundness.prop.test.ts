@@ -15,11 +15,25 @@ import { genProgram, rng } from './gen.js';
 
 const MEM = 32;
 
-function runChecked(seed: number, type: 'array' | 'hash'): { accepted: boolean } {
+/**
+ * Known VM defect (src/vm, reported): a pointer whose fixed offset went
+ * negative (`r7 = r8; r7 += -1`) plus a positive instruction offset
+ * (`*(u32 *)(r7 +2)`) loses the carry into the region half of the address,
+ * so the VM faults at "offset >= 2^32" of the previous region although the
+ * access is in bounds (the kernel accepts and runs such programs). Those
+ * faults are counted, not failed; the test below pins the defect.
+ */
+function isVmCarryDefect(e: RuntimeFault): boolean {
+  const m = /at offset (\d+)/.exec(e.message);
+  return m !== null && Number(m[1]) >= 2 ** 32;
+}
+let vmCarryDefects = 0;
+
+function runChecked(seed: number, type: 'array' | 'hash', calls = false): { accepted: boolean; hasCall?: boolean } {
   const valueSize = 16;
   const spec: MapSpec = { type, keySize: 8, valueSize, maxEntries: 4, flags: 0 };
   if (type === 'array') spec.keySize = 4;
-  const g = genProgram(seed, { memSize: MEM, valueSize, bodyLen: 16 });
+  const g = genProgram(seed, { memSize: MEM, valueSize, bodyLen: 16, calls });
   if (type === 'array') {
     // array keys are 4 bytes: the 8-byte zero key on the stack still starts with key 0
   }
@@ -37,16 +51,60 @@ function runChecked(seed: number, type: 'array' | 'hash'): { accepted: boolean }
     try {
       lp.run({ mem });
     } catch (e) {
+      if (e instanceof RuntimeFault && isVmCarryDefect(e)) { vmCarryDefects++; continue; }
       if (e instanceof RuntimeFault) {
         throw new Error(`seed ${seed} (${type}): accepted program faulted: ${e.message}\n${r.log}`);
       }
       throw e;
     }
   }
-  return { accepted: true };
+  return { accepted: true, hasCall: g.insns.some((x) => x.code === 0x85 && x.src === 1) };
+}
+
+function runXdp(seed: number): boolean {
+  const spec: MapSpec = { type: 'array', keySize: 4, valueSize: 16, maxEntries: 1, flags: 0 };
+  const g = genProgram(seed, { valueSize: 16, bodyLen: 16, packet: true });
+  const r = verify(g.bytes, { progType: 'xdp', maps: [spec] });
+  if (!r.accepted) return false;
+  const R = rng(seed ^ 0xabc);
+  for (let run = 0; run < 6; run++) {
+    const vm = new Vm({ helpers: mapHelpers() });
+    const m = createMap(spec, vm.memory);
+    m.update(new Uint8Array(4), new Uint8Array(16).map(() => Math.floor(R() * 256)), 0);
+    const packet = new Uint8Array(Math.floor(R() * 40)).map(() => Math.floor(R() * 256));
+    try {
+      vm.load(g.bytes, { progType: 'xdp', maps: [m] }).run({ packet });
+    } catch (e) {
+      if (e instanceof RuntimeFault && isVmCarryDefect(e)) { vmCarryDefects++; continue; }
+      if (e instanceof RuntimeFault) throw new Error(`seed ${seed} (xdp, packet ${packet.length} bytes): accepted program faulted: ${e.message}\n${r.log}`);
+      throw e;
+    }
+  }
+  return true;
 }
 
 describe('verifier soundness against the interpreter', () => {
+  it('accepted xdp programs never fault (packet range checks)', () => {
+    let accepted = 0;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
+      if (runXdp(seed)) accepted++;
+    }), { numRuns: 300 });
+    expect(accepted).toBeGreaterThan(15);
+  });
+
+  it.fails('VM defect: pointer offset carry (remove the filter above when this starts passing)', () => {
+    const vm = new Vm();
+    const b = new Uint8Array([0xbf, 0x17, 0, 0, 0, 0, 0, 0, 0x07, 0x07, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x71, 0x70, 2, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+    expect(vm.load(b, { progType: 'raw' }).run({ mem: new Uint8Array([1, 2, 3, 4]) }).r0).toBe(2n);
+  });
+
+  it('accepted programs with bpf-to-bpf calls never fault (pointer arguments into caller frames)', () => {
+    let withCalls = 0;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
+      if (runChecked(seed, 'array', true).hasCall) withCalls++;
+    }), { numRuns: 300 });
+    expect(withCalls).toBeGreaterThan(10);
+  });
   for (const type of ['array', 'hash'] as const) {
     it(`accepted programs never fault (${type} map)`, () => {
       let accepted = 0;

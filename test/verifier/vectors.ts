@@ -63,6 +63,8 @@ export const VECTORS: Vector[] = [
   { name: 'root may return a pointer', src: 'r0 = r10\nexit', expect: 'accept', kernel: true },
   { name: 'root may compare pointers', src: 'r0 = 0\nif r1 == r10 goto pc+0\nexit', expect: 'accept', kernel: true },
   { name: 'unbounded min in pointer math', src: `${LOOKUP8}\nif r0 == 0x0 goto pc+4\nr1 = *(u64 *)(r0 +0)\nr0 += r1\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [hash8], expect: 'math between map_value pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: '32-bit division gives a fully unknown scalar', src: 'r2 = 5\nw2 /= 3\nr1 = r10\nr1 += r2\nr0 = 0\nexit', expect: 'math between fp pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: 'negating a pointer gives a scalar (root)', src: 'w1 = -w1\nr0 = r1\nexit', expect: 'accept', kernel: true },
   // ---- stack
   { name: 'spill and fill a pointer', src: '*(u64 *)(r10 -8) = r1\nr2 = *(u64 *)(r10 -8)\nr0 = *(u32 *)(r2 +0)\nexit', expect: 'accept', kernel: true },
   { name: 'stack out of bounds', src: 'r0 = 0\n*(u64 *)(r10 -520) = r0\nexit', expect: 'invalid write to stack R10 off=-520 size=8', kernel: true },
@@ -113,11 +115,33 @@ export const VECTORS: Vector[] = [
   { name: 'ringbuf reference leak', src: 'r1 = map[id:0]\nr2 = 8\nr3 = 0\ncall bpf_ringbuf_reserve#131\nr0 = 0\nexit', maps: [{ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096, flags: 0 }], expect: 'BPF_EXIT instruction in main prog would lead to reference leak', kernel: true },
   { name: 'ringbuf reserve and submit', src: 'r1 = map[id:0]\nr2 = 8\nr3 = 0\ncall bpf_ringbuf_reserve#131\nif r0 == 0x0 goto pc+5\nr1 = 7\n*(u64 *)(r0 +0) = r1\nr1 = r0\nr2 = 0\ncall bpf_ringbuf_submit#132\nr0 = 0\nexit', maps: [{ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096, flags: 0 }], expect: 'accept', kernel: true },
   { name: 'ringbuf record out of bounds', src: 'r1 = map[id:0]\nr2 = 8\nr3 = 0\ncall bpf_ringbuf_reserve#131\nif r0 == 0x0 goto pc+5\nr1 = 7\n*(u64 *)(r0 +4) = r1\nr1 = r0\nr2 = 0\ncall bpf_ringbuf_submit#132\nr0 = 0\nexit', maps: [{ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096, flags: 0 }], expect: 'R0 min value is outside of the allowed memory range', kernel: true },
+  // ---- sockets and references (sched_cls, kernel-checked)
+  { name: 'sk_lookup_tcp and sk_release', progType: 'sched_cls', src: 'r6 = r1\nr2 = 0\n*(u64 *)(r10 -16) = r2\n*(u64 *)(r10 -8) = r2\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\nr5 = 0\nr1 = r6\ncall bpf_sk_lookup_tcp#84\nif r0 == 0x0 goto pc+2\nr1 = r0\ncall bpf_sk_release#86\nr0 = 0\nexit', expect: 'accept', kernel: true },
+  { name: 'socket reference leak', progType: 'sched_cls', src: 'r6 = r1\nr2 = 0\n*(u64 *)(r10 -16) = r2\n*(u64 *)(r10 -8) = r2\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\nr5 = 0\nr1 = r6\ncall bpf_sk_lookup_tcp#84\nr0 = 0\nexit', expect: 'BPF_EXIT instruction in main prog would lead to reference leak', kernel: true },
+  { name: 'release an unchecked socket', progType: 'sched_cls', src: 'r6 = r1\nr2 = 0\n*(u64 *)(r10 -16) = r2\n*(u64 *)(r10 -8) = r2\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\nr5 = 0\nr1 = r6\ncall bpf_sk_lookup_tcp#84\nr1 = r0\ncall bpf_sk_release#86\nr0 = 0\nexit', expect: 'R1 type=sock_or_null expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_', kernel: true },
+  { name: 'read a full socket field', progType: 'sched_cls', src: 'r6 = r1\nr2 = 0\n*(u64 *)(r10 -16) = r2\n*(u64 *)(r10 -8) = r2\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\nr5 = 0\nr1 = r6\ncall bpf_sk_lookup_tcp#84\nif r0 == 0x0 goto pc+3\nr2 = *(u32 *)(r0 +8)\nr1 = r0\ncall bpf_sk_release#86\nr0 = 0\nexit', expect: 'accept', kernel: true },
+  { name: 'skb->sk needs a null check', progType: 'sched_cls', src: 'r1 = *(u64 *)(r1 +168)\nr0 = *(u32 *)(r1 +4)\nexit', expect: "R1 invalid mem access 'sock_common_or_null'", kernel: true },
+  { name: 'skb->sk full-socket field', progType: 'sched_cls', src: 'r1 = *(u64 *)(r1 +168)\nr0 = 0\nif r1 == 0x0 goto pc+1\nr0 = *(u32 *)(r1 +8)\nexit', expect: 'R1 invalid sock_common access off=8 size=4', kernel: true },
+  { name: 'tail call while holding a reference', progType: 'sched_cls', maps: [{ type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 }], src: 'r6 = r1\nr2 = 0\n*(u64 *)(r10 -16) = r2\n*(u64 *)(r10 -8) = r2\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = 0\nr5 = 0\nr1 = r6\ncall bpf_sk_lookup_tcp#84\nr7 = r0\nr1 = r6\nr2 = map[id:0]\nr3 = 0\ncall bpf_tail_call#12\nif r7 == 0x0 goto pc+2\nr1 = r7\ncall bpf_sk_release#86\nr0 = 0\nexit', expect: 'tail_call would lead to reference leak', kernel: true },
   // ---- bpf-to-bpf calls
   { name: 'subprogram call', src: 'r1 = 1\ncall pc+2\nr0 += 1\nexit\nr0 = r1\nexit', expect: 'accept', kernel: true },
   { name: 'subprogram clobbers caller r1-r5', src: 'r1 = 1\ncall pc+2\nr0 = r1\nexit\nr0 = 0\nexit', expect: 'R1 !read_ok', kernel: true },
   { name: 'returning a stack pointer', src: 'call pc+2\nr0 = 0\nexit\nr0 = r10\nexit', expect: 'cannot return stack pointer to the caller', kernel: true },
   { name: 'recursion is too deep', src: 'call pc+2\nr0 = 0\nexit\ncall pc-1\nr0 = 0\nexit', expect: 'the call stack of 9 frames is too deep', kernel: false },
+  // ---- more stack and bounds (kernel-checked)
+  { name: 'variable-offset stack write and read', src: 'r2 = *(u32 *)(r1 +0)\nr2 &= 8\nr3 = r10\nr3 += -16\nr3 += r2\nr0 = 0\n*(u64 *)(r3 +0) = r0\nr0 = *(u64 *)(r3 +0)\nexit', expect: 'accept', kernel: true },
+  { name: 'variable-offset stack access beyond the frame', src: 'r2 = *(u32 *)(r1 +0)\nr2 &= 16\nr3 = r10\nr3 += -8\nr3 += r2\nr0 = 0\n*(u64 *)(r3 +0) = r0\nexit', expect: 'invalid variable-offset write to stack R3 var_off=(0x0; 0x10) off=-8 size=8', kernel: true },
+  { name: '32-bit spill and fill keeps bounds', src: `${LOOKUP4}\nif r0 == 0x0 goto pc+7\nr1 = *(u8 *)(r0 +0)\n*(u32 *)(r10 -8) = r1\nr2 = *(u32 *)(r10 -8)\nr0 += r2\nr0 = *(u8 *)(r0 +0)\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [{ ...arr48, valueSize: 256 }], expect: 'accept', kernel: true },
+  { name: 'jmp32 refines the low word', src: `${LOOKUP4}\nif r0 == 0x0 goto pc+6\nr1 = *(u32 *)(r0 +0)\nif w1 > 0x20 goto pc+4\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [arr48], expect: 'accept', kernel: true },
+  { name: 'signed check alone leaves the minimum open', src: `${LOOKUP4}\nif r0 == 0x0 goto pc+6\nr1 = *(u64 *)(r0 +0)\nif r1 s> 0x20 goto pc+4\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [arr48], expect: 'math between map_value pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: 'signed and unsigned checks together', src: `${LOOKUP4}\nif r0 == 0x0 goto pc+7\nr1 = *(u64 *)(r0 +0)\nif r1 s> 0x20 goto pc+5\nif r1 s< 0x0 goto pc+4\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [arr48], expect: 'accept', kernel: true },
+  { name: 'linked registers refined together', src: `${LOOKUP4}\nif r0 == 0x0 goto pc+7\nr1 = *(u32 *)(r0 +0)\nr2 = r1\nif r2 > 0x20 goto pc+4\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [arr48], expect: 'accept', kernel: true },
+  { name: 'null check through a copy', src: `${LOOKUP8}\nr6 = r0\nif r6 == 0x0 goto pc+2\nr0 = *(u64 *)(r0 +0)\nexit\nr0 = 0\nexit`, maps: [hash8], expect: 'accept', kernel: true },
+  { name: 'xdp packet access with a variable offset after a recheck', progType: 'xdp', src: 'r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 1\nr0 = 0\nif r4 > r3 goto pc+9\nr5 = *(u8 *)(r2 +0)\nr5 &= 15\nr2 += r5\nr4 = r2\nr4 += 4\nif r4 > r3 goto pc+2\nr0 = *(u32 *)(r2 +0)\nexit\nr0 = 1\nexit', expect: 'accept', kernel: true },
+  { name: 'xdp write into the packet', progType: 'xdp', src: 'r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 1\nr0 = 0\nif r4 > r3 goto pc+1\n*(u8 *)(r2 +0) = 1\nexit', expect: 'accept', kernel: true },
+  { name: 'arithmetic on pkt_end', progType: 'xdp', src: 'r3 = *(u32 *)(r1 +4)\nr3 += 1\nr0 = 0\nexit', expect: 'R3 pointer arithmetic on pkt_end prohibited', kernel: true },
+  { name: 'fetch atomic into the frame pointer', src: 'r0 = 0\n*(u64 *)(r10 -8) = r0\nr10 = atomic64_fetch_add((u64 *)(r10 -8), r10)\nexit', expect: 'frame pointer is read only', kernel: false },
+  { name: 'cmpxchg needs r0', src: 'r1 = 0\n*(u64 *)(r10 -8) = r1\nr0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)\nexit', expect: 'R0 !read_ok', kernel: true },
   // ---- seccomp type (bpfsim's own)
   { name: 'seccomp: allow', progType: 'seccomp', src: 'r0 = 0x7fff0000 ll\nexit', expect: 'accept' },
   { name: 'seccomp: errno with data', progType: 'seccomp', src: 'r0 = *(u32 *)(r1 +0)\nr0 &= 0xfff\nr0 |= 0x50000\nexit', expect: 'accept' },
@@ -132,6 +156,10 @@ export const VECTORS: Vector[] = [
   { name: 'seccomp: write to a read-write map', progType: 'seccomp', src: 'r1 = map[id:0][0]+0\nr0 = 0\n*(u32 *)(r1 +0) = r0\nr0 = 0x7fff0000 ll\nexit', maps: [{ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 }], expect: 'seccomp program may write only BPF_F_WRONLY_PROG maps: map 0 value_size=8 off=0 size=4' },
   { name: 'seccomp: write to a write-only map', progType: 'seccomp', src: 'r1 = map[id:0][0]+0\nr0 = 0\n*(u32 *)(r1 +0) = r0\nr0 = 0x7fff0000 ll\nexit', maps: [{ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0x100 }], expect: 'accept' },
   { name: 'seccomp: no LD_ABS', progType: 'seccomp', src: 'r6 = r1\nr0 = *(u8 *)skb[0]\nexit', expect: 'BPF_LD_[ABS|IND] instructions not allowed for this program type' },
+  // ---- deliberate difference from Linux (fast-check counterexample, robustness.prop.test.ts):
+  // Linux decides `if w1 != 0` for a non-NULL pointer r1; the low word of a pointer may be 0.
+  { name: 'pointer low word compared with 0 is not decided', progType: 'raw', src: 'r0 = 0\nif w0 != w1 goto pc+1\nr0 = *(s16 *)(r0 +0)\nexit', expect: "R0 invalid mem access 'scalar'" },
+  { name: '64-bit pointer compared with 0 is decided', progType: 'raw', src: 'r0 = 0\nif r0 != r1 goto pc+1\nr0 = *(s16 *)(r0 +0)\nexit', expect: 'accept' },
   // ---- raw type
   { name: 'raw: buffer access within r2', progType: 'raw', src: 'r0 = *(u64 *)(r1 +56)\nexit', expect: 'accept' },
   { name: 'raw: buffer access past the end', progType: 'raw', src: 'r0 = *(u64 *)(r1 +60)\nexit', expect: 'R1 min value is outside of the allowed memory range' },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { REPO_ROOT as REPO } from '../support/shared.js';
 
 function fakeIo(stdin = ''): CliIo & { out: string; err: string } {
   const io = {
@@ -26,6 +27,11 @@ describe('bpfsim run', () => {
   it('runs --hex and prints r0 as 0x hex', async () => {
     const io = fakeIo();
     expect(await main(['run', '--hex', R0_42], io)).toBe(0);
+    expect(io.out).toBe('0x2a\n');
+  });
+  it('runs with --engine jit', async () => {
+    const io = fakeIo();
+    expect(await main(['run', '--hex', R0_42, '--engine', 'jit'], io)).toBe(0);
     expect(io.out).toBe('0x2a\n');
   });
   it('runs a .bin file with --mem', async () => {
@@ -66,6 +72,20 @@ describe('bpfsim run', () => {
     // Until src/cli/run-object.ts exists this is a clear "not supported" error; afterwards the ELF loader answers.
     expect(rc).not.toBe(0);
     expect(io.err).toMatch(/ELF|elf/);
+  });
+  it('runs ELF objects through run-object.ts (tail calls through a prog_array)', async () => {
+    const obj = join(REPO, 'test', 'fixtures', 'tail_call.o');
+    const results: string[] = [];
+    for (const first of ['00', '01', '02']) {
+      const io = fakeIo();
+      expect(await main(['run', obj, '--section', 'entry', '--packet', first + '00'.repeat(13)], io)).toBe(0);
+      results.push(io.out.trim());
+    }
+    expect(results).toEqual(['0x2', '0x1', '0x2a']); // XDP_PASS, XDP_DROP, fall-through 42
+  });
+  it('rejects ELF-only options for raw programs', async () => {
+    expect(await main(['run', '--hex', R0_42, '--section', 'x'], fakeIo())).toBe(2);
+    expect(await main(['run', '--hex', R0_42, '--dump-maps'], fakeIo())).toBe(2);
   });
   it('--batch: one result line per input line; bad lines do not stop the batch', async () => {
     const lines = [

@@ -4,6 +4,7 @@
  * helpers its plugins register). The runner compares the low 32 bits of r0;
  * here the full 64-bit value is compared.
  */
+import '../../src/vm/jit/index.js'; // registers the jit engine: every engine runs the vectors
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { HelperRegistry, Vm, conformanceHelpers, defaultHelpers, engineNames } from '../../src/vm/index.js';

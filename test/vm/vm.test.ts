@@ -305,3 +305,53 @@ describe('budget', () => {
     expect(fault(() => runProgram(A(loop), { budget: n - 1 })).code).toBe('BUDGET');
   });
 });
+
+describe('unregistered kernel helpers', () => {
+  it('are named in the fault', () => {
+    const f = fault(() => run('call 9\nexit'));
+    expect(f.message).toMatch(/pc 0: helper bpf_skb_store_bytes \(9\) is not available/);
+  });
+});
+
+describe('more frames and regions', () => {
+  it('a tail call inside a subprogram returns to the caller frame', () => {
+    const vm = new Vm();
+    const progs: unknown[] = [];
+    const region = vm.memory.add(new Uint8Array(0), Perm.NONE, 'map', 'prog_array', { getProgram: (i: number) => progs[i] } satisfies ProgArrayLike);
+    progs[0] = vm.load(A('r0 = 5\nexit'));
+    const main = vm.load(A(`
+      r6 = 100
+      call pc+3
+      r0 += r6
+      exit
+      exit
+      r2 = ${regionAddress(region.id)} ll
+      r3 = 0
+      call 12
+      r0 = 1
+      exit`));
+    expect(main.run().r0).toBe(105n);
+  });
+  it('permission changes take effect at once (map freeze)', () => {
+    const vm = new Vm();
+    const r = vm.memory.add(new Uint8Array(8), Perm.RW, 'map_value', 'v');
+    const p = vm.load(A(`r1 = ${regionAddress(r.id)} ll\n*(u64 *)(r1 + 0) = 3\nr0 = *(u64 *)(r1 + 0)\nexit`));
+    expect(p.run().r0).toBe(3n);
+    r.perm = Perm.READ;
+    expect(fault(() => p.run()).message).toMatch(/not writable/);
+    r.perm = Perm.NONE;
+    expect(r.readEnd).toBe(-1);
+  });
+  it('trace_printk: %s of an unreadable pointer prints nothing, %px prints 16 hex digits', () => {
+    const vm = new Vm();
+    const fmt = '[%s] %px\n\0';
+    const mem = new Uint8Array(32);
+    mem.set(new TextEncoder().encode(fmt));
+    vm.load(A(`r2 = ${fmt.length}\nr3 = 0\nr4 = 0xabc\ncall 6\nexit`)).run({ mem });
+    expect(vm.env.traceOutput).toEqual(['[] 0000000000000abc\n']);
+  });
+  it('raw programs reject ctx; ctx program types reject mem', () => {
+    expect(() => run('exit', { ctx: new Uint8Array(4) })).toThrow(/not used by raw programs/);
+    expect(() => run('exit', { progType: 'xdp', mem: new Uint8Array(4) })).toThrow(/'mem' is for raw programs/);
+  });
+});

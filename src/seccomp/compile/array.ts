@@ -23,7 +23,7 @@ import { BpfError, ErrorCode } from '../../errors.js';
 import { MapFlag, type MapSpec } from '../../maps/spec.js';
 import { PseudoSrc } from '../../isa/opcodes.js';
 import { AUDIT_ARCH, X32_SYSCALL_BIT, requireArch, syscallsOf, type ArchInfo, type ArchName } from '../arch.js';
-import { actionValue, type ArgCondition, type Policy, type PolicyRule } from '../policy.js';
+import { ENOSYS_RET, actionValue, type ArgCondition, type Policy, type PolicyRule } from '../policy.js';
 import { EbpfEmitter, E, type Label } from './ebpf-emitter.js';
 
 /** BPF_FUNC_map_lookup_elem. */
@@ -83,11 +83,21 @@ function denseRange(info: ArchInfo, ruleNrs: number[]): { lo: number; hi: number
   return { lo: nrs[0]!, hi };
 }
 
+/** Options of {@link compileArray}. */
+export interface ArrayCompileOptions {
+  /**
+   * `array` (default): every number of every ABI segment has an entry.
+   * `hash`: a sealed hash map holding only the numbers whose outcome is not the
+   * default action (a failed lookup means the default).
+   */
+  readonly map?: 'array' | 'hash';
+}
+
 /**
- * Compiles a policy to the array-lookup eBPF form.
+ * Compiles a policy to the array-lookup eBPF form (or its hash-map variant).
  * @throws BpfError SECCOMP when the table would exceed 2^20 entries.
  */
-export function compileArray(policy: Policy): ArrayProgram {
+export function compileArray(policy: Policy, opts: ArrayCompileOptions = {}): ArrayProgram {
   const outcomes: ArrayOutcome[] = [];
   const outcomeOf = new Map<string, number>();
   const actionOutcome = (ret: number): number => {
@@ -99,6 +109,7 @@ export function compileArray(policy: Policy): ArrayProgram {
   const dflt = actionOutcome(actionValue(policy.defaultAction));
   const bad = actionOutcome(actionValue(policy.badArchAction));
   for (const ap of policy.arches) for (const r of ap.rules) actionOutcome(actionValue(r.action));
+  const enosysOutcome = policy.enosys && policy.enosys.length > 0 ? actionOutcome(ENOSYS_RET) : -1;
 
   const abis: Abi[] = policy.arches.map((ap) => {
     const rules = new Map<number, PolicyRule[]>();
@@ -154,6 +165,28 @@ export function compileArray(policy: Policy): ArrayProgram {
 
   e.insn(E.MOV64_X, 6, 1);
   e.insn(E.LDXW, 7, 6, 4);
+  if (enosysOutcome >= 0) {
+    // runc's -ENOSYS stub: numbers above the profile's largest per ABI
+    const main = e.label();
+    e.insn(E.LDXW, 8, 6, 0);
+    for (const g of policy.enosys!) {
+      const abi = requireArch(g.arch);
+      const skip = e.label();
+      e.jump(E.JNE32_K, 7, 0, abi.audit, skip);
+      if (abi.audit === AUDIT_ARCH.X86_64 && abi.nrBit === 0) e.jump(E.JSET32_K, 8, 0, X32_SYSCALL_BIT, skip);
+      if (abi.audit === AUDIT_ARCH.X86_64 && abi.nrBit !== 0) {
+        const isX32 = e.label();
+        e.jump(E.JSET32_K, 8, 0, X32_SYSCALL_BIT, isX32);
+        e.jump(E.JA, 0, 0, 0, skip);
+        e.place(isX32);
+      }
+      if (abi.name === 's390' || abi.name === 's390x') e.jump(E.JEQ32_K, 8, 0, 0, L(enosysOutcome));
+      e.jump(E.JGT32_K, 8, 0, g.max, L(enosysOutcome));
+      e.jump(E.JA, 0, 0, 0, main);
+      e.place(skip);
+    }
+    e.place(main);
+  }
   // blocks per audit arch (x86_64 and x32 share one)
   const blocks: { audit: number; abis: Abi[] }[] = [];
   for (const abi of abis) {
@@ -167,7 +200,8 @@ export function compileArray(policy: Policy): ArrayProgram {
     e.insn(E.LDXW, 8, 6, 0);
     const abiOf = (bit: boolean): Abi | undefined => b.abis.find((a) => (a.info.nrBit !== 0) === bit);
     const segFor = (abi: Abi): ArraySegment => segments[abis.indexOf(abi)]!;
-    const emitSegment = (abi: Abi, miss: Label): void => {
+    /** Range check and sparse checks of one ABI; falls through (miss undefined) or jumps to `miss` when nothing matched. */
+    const emitSegment = (abi: Abi, miss?: Label): void => {
       const s = segFor(abi);
       if (s.count > 0) {
         e.insn(E.MOV64_X, 2, 8);
@@ -179,7 +213,7 @@ export function compileArray(policy: Policy): ArrayProgram {
         e.place(skip);
       }
       for (const [nr, o] of sparseOutcome.get(abi)!) e.jump(E.JEQ32_K, 8, 0, nr, L(o));
-      e.jump(E.JA, 0, 0, 0, miss);
+      if (miss !== undefined) e.jump(E.JA, 0, 0, 0, miss);
     };
     if (b.audit === AUDIT_ARCH.X86_64 && b.abis.length === 1 && abiOf(false)) {
       // x86_64 alone: x32 numbers other than -1 are a bad arch
@@ -193,11 +227,7 @@ export function compileArray(policy: Policy): ArrayProgram {
       e.jump(E.JLT32_K, 8, 0, X32_SYSCALL_BIT, L(bad));
       emitSegment(b.abis[0]!, L(dflt));
     } else {
-      for (let i = 0; i < b.abis.length; i++) {
-        const more = e.label();
-        emitSegment(b.abis[i]!, i === b.abis.length - 1 ? L(dflt) : more);
-        e.place(more);
-      }
+      for (let i = 0; i < b.abis.length; i++) emitSegment(b.abis[i]!, i === b.abis.length - 1 ? L(dflt) : undefined);
     }
     e.place(next);
   }
@@ -240,10 +270,12 @@ export function compileArray(policy: Policy): ArrayProgram {
   });
   if (outcomes.length !== outcomeLabels.length) throw new Error('internal: outcome created during emission');
 
+  const hash = opts.map === 'hash';
+  const entries = [...table].map((v, k) => ({ key: u32hex(k), value: u32hex(v), v })).filter((e) => !hash || e.v !== dflt);
   const map: MapSpec = {
-    name: 'seccomp_table', type: 'array', keySize: 4, valueSize: 4, maxEntries: table.length,
+    name: 'seccomp_table', type: hash ? 'hash' : 'array', keySize: 4, valueSize: 4, maxEntries: Math.max(1, entries.length),
     flags: MapFlag.BPF_F_RDONLY_PROG, frozen: true,
-    contents: [...table].map((v, k) => ({ key: u32hex(k), value: u32hex(v) })),
+    contents: entries.map(({ key, value }) => ({ key, value })),
   };
   return { program: e.finish(), map, table, segments, outcomes };
 }

@@ -14,6 +14,8 @@
  *   and dispatched through a `jgt` binary tree whose leaves test up to four
  *   numbers with `jeq`.
  *
+ * With `policy.enosys`, runc's -ENOSYS stub is emitted in front (see {@link emitEnosysStub}).
+ *
  * 64-bit argument comparisons are split into 32-bit halves (high word first);
  * 32-bit ABIs compare only the low word. The argument words sit at
  * 16 + 8*i (low) and 20 + 8*i (high) on little-endian ABIs, swapped on
@@ -22,7 +24,7 @@
 import type { SockFilter } from '../../cbpf/insn.js';
 import { SeccompDataOffset } from '../data.js';
 import { requireArch, AUDIT_ARCH, X32_SYSCALL_BIT, type ArchInfo } from '../arch.js';
-import { actionValue, type ArgCondition, type ArchPolicy, type Policy, type PolicyRule } from '../policy.js';
+import { ENOSYS_RET, actionValue, type ArgCondition, type ArchPolicy, type EnosysGuard, type Policy, type PolicyRule } from '../policy.js';
 import { BackwardEmitter, OP, type Target } from './emitter.js';
 
 /** Classic layouts. */
@@ -186,7 +188,49 @@ export function compileClassic(policy: Policy, form: ClassicForm = 'linear'): So
     nextBlock = e.jump(OP.JEQ, b.audit, { pos: e.next - 1 }, nextBlock);
   }
   e.plain(OP.LD_ABS, ARCH);
+  if (policy.enosys && policy.enosys.length > 0) emitEnosysStub(e, policy.enosys, { pos: e.next - 1 });
   return e.finish();
+}
+
+/**
+ * runc's -ENOSYS stub in front of the filter (libcontainer/seccomp/patchbpf):
+ * `ld arch`, a `jeq` per audit arch to its section, each section `ld nr`,
+ * the x32 bit test (`jset 0x40000000`) where x86_64 / x32 share an arch,
+ * `jeq 0` on s390(x), `jgt max` → ERRNO(ENOSYS); everything else enters the filter.
+ */
+function emitEnosysStub(e: BackwardEmitter, guards: readonly EnosysGuard[], filter: Target): void {
+  const enosys: Target = { ret: ENOSYS_RET };
+  const byAudit: { audit: number; gs: { g: EnosysGuard; abi: ArchInfo }[] }[] = [];
+  for (const g of guards) {
+    const abi = requireArch(g.arch);
+    const b = byAudit.find((x) => x.audit === abi.audit);
+    if (b) b.gs.push({ g, abi });
+    else byAudit.push({ audit: abi.audit, gs: [{ g, abi }] });
+  }
+  const entries: Target[] = [];
+  for (let i = byAudit.length - 1; i >= 0; i--) {
+    const { audit, gs } = byAudit[i]!;
+    let entry: Target;
+    const check = (g: EnosysGuard, abi: ArchInfo): Target => {
+      const t = e.jump(OP.JGT, g.max >>> 0, enosys, filter);
+      return abi.name === 's390' || abi.name === 's390x' ? e.jump(OP.JEQ, 0, enosys, t) : t;
+    };
+    if (audit === AUDIT_ARCH.X86_64) {
+      const g64 = gs.find((x) => x.abi.nrBit === 0);
+      const g32 = gs.find((x) => x.abi.nrBit !== 0);
+      const c32 = g32 ? check(g32.g, g32.abi) : filter;
+      const c64 = g64 ? check(g64.g, g64.abi) : filter;
+      entry = e.jump(OP.JSET, X32_SYSCALL_BIT, c32, c64);
+    } else {
+      entry = check(gs[0]!.g, gs[0]!.abi);
+    }
+    e.goto(entry);
+    entries.unshift(e.plain(OP.LD_ABS, NR));
+  }
+  let next: Target = filter;
+  for (let i = byAudit.length - 1; i >= 0; i--) next = e.jump(OP.JEQ, byAudit[i]!.audit, entries[i]!, next);
+  e.goto(next);
+  e.plain(OP.LD_ABS, ARCH);
 }
 
 /** Emits the nr dispatch of a block (after `ld nr`) as a jeq chain; returns its entry. */

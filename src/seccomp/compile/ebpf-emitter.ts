@@ -20,7 +20,7 @@ export const E = {
   // 64-bit immediate compares (imm sign-extended)
   JEQ_K: 0x15, JGT_K: 0x25, JGE_K: 0x35,
   // 32-bit immediate compares (JMP32 class)
-  JEQ32_K: 0x16, JNE32_K: 0x56, JGT32_K: 0x26, JGE32_K: 0x36, JLT32_K: 0xa6, JLE32_K: 0xb6,
+  JEQ32_K: 0x16, JNE32_K: 0x56, JSET32_K: 0x46, JGT32_K: 0x26, JGE32_K: 0x36, JLT32_K: 0xa6, JLE32_K: 0xb6,
 } as const;
 
 interface Pending {

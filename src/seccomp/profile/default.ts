@@ -3,6 +3,7 @@
  * runtimes' default allowlist, see data/README.md) and file loading helpers.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../../errors.js';
 import type { Policy } from '../policy.js';
 import { parseProfile } from './parse.js';
@@ -10,7 +11,7 @@ import { profileToPolicy, type TranslateOptions } from './translate.js';
 import type { SeccompProfile } from './types.js';
 
 /** Path of the embedded default profile (works from src/ and dist/). */
-export const DEFAULT_PROFILE_PATH: string = new URL('../../../data/default-profile.json', import.meta.url).pathname;
+export const DEFAULT_PROFILE_PATH: string = fileURLToPath(new URL('../../../data/default-profile.json', import.meta.url));
 
 let cached: SeccompProfile | undefined;
 

@@ -17,17 +17,24 @@
  * - a rule whose action equals the default action is dropped (libseccomp
  *   refuses it);
  * - names unknown to every architecture are skipped with a warning; a name is
- *   added on each ABI where it exists;
+ *   added on each ABI where it exists; on ABIs with socketcall / ipc (x86,
+ *   s390(x), ppc*, mips o32) socket and IPC calls also get a rule on the
+ *   multiplexer with `a0 == SYS_*` replacing any condition on a0, as libseccomp
+ *   adds it;
  * - conditions on different argument indexes are ANDed in one rule; when an
  *   index repeats, every condition becomes a rule of its own (OR), as runc
  *   does for libseccomp;
  * - per syscall, an unconditional rule overrides all conditional ones, and the
- *   first rule added for a syscall/condition set wins (libseccomp's database).
+ *   first rule added for a syscall/condition set wins (libseccomp's database);
+ * - runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): unless the default
+ *   errno is ENOSYS or the default action is ALLOW/LOG/TRACE, numbers above the
+ *   largest syscall the profile names (per ABI) return ERRNO(ENOSYS) before the
+ *   filter runs.
  */
 import { release } from 'node:os';
 import { InputError, ErrorCode } from '../../errors.js';
 import { archByName, isKnownSyscallName, requireArch, syscallNumber, type ArchInfo, type ArchName } from '../arch.js';
-import { action, sameAction, type ArgCondition, type ArchPolicy, type Policy, type PolicyAction, type PolicyRule } from '../policy.js';
+import { action, sameAction, type ArgCondition, type ArchPolicy, type EnosysGuard, type Policy, type PolicyAction, type PolicyRule } from '../policy.js';
 import type { ProfileActionName, ProfileFilter, SeccompProfile } from './types.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -46,6 +53,12 @@ export interface TranslateOptions {
   readonly kernel?: string;
   /** Bad-arch action (default KILL_THREAD, libseccomp's SCMP_ACT_KILL). */
   readonly badArchAction?: PolicyAction;
+  /**
+   * Model runc's -ENOSYS stub (default true: runc is Docker's default
+   * runtime). Set false for libseccomp's filter alone (e.g. to compare with
+   * libseccomp's own output).
+   */
+  readonly enosysStub?: boolean;
 }
 
 /** Go GOARCH spelling of each native arch (moby compares includes.arches with runtime.GOARCH). */
@@ -54,6 +67,31 @@ const GOARCH: Readonly<Record<ArchName, string>> = {
   s390: 's390', ppc64le: 'ppc64le', ppc64: 'ppc64', ppc: 'ppc', mips: 'mips', mipsel: 'mipsle', mips64: 'mips64',
   mipsel64: 'mips64le', mips64n32: 'mips64p32', mipsel64n32: 'mips64p32le',
 };
+
+/** socketcall(2) sub-call numbers (include/uapi/linux/net.h SYS_*). */
+const SOCKETCALLS: Readonly<Record<string, number>> = {
+  socket: 1, bind: 2, connect: 3, listen: 4, accept: 5, getsockname: 6, getpeername: 7, socketpair: 8, send: 9, recv: 10,
+  sendto: 11, recvfrom: 12, shutdown: 13, setsockopt: 14, getsockopt: 15, sendmsg: 16, recvmsg: 17, accept4: 18,
+  recvmmsg: 19, sendmmsg: 20,
+};
+/** ipc(2) call numbers (include/uapi/linux/ipc.h). */
+const IPCCALLS: Readonly<Record<string, number>> = {
+  semop: 1, semget: 2, semctl: 3, semtimedop: 4, msgsnd: 11, msgrcv: 12, msgget: 13, msgctl: 14, shmat: 21, shmdt: 22,
+  shmget: 23, shmctl: 24,
+};
+/** ABIs on which libseccomp also filters socketcall / ipc for these calls (its sys_socketcall / sys_ipc arches). */
+const MULTIPLEXING: ReadonlySet<ArchName> = new Set<ArchName>(['x86', 's390', 's390x', 'ppc', 'ppc64', 'ppc64le', 'mips', 'mipsel']);
+
+/** The multiplexer rule libseccomp adds for a socket / IPC call on an ABI that has socketcall / ipc. */
+function multiplexed(abi: ArchInfo, name: string): { nr: number; name: string; call: number } | undefined {
+  if (!MULTIPLEXING.has(abi.name)) return undefined;
+  const sock = SOCKETCALLS[name];
+  const ipc = IPCCALLS[name];
+  const mux = sock !== undefined ? 'socketcall' : ipc !== undefined ? 'ipc' : undefined;
+  if (mux === undefined) return undefined;
+  const nr = syscallNumber(abi, mux);
+  return nr === undefined ? undefined : { nr, name: mux, call: (sock ?? ipc)! };
+}
 
 /** Maps a profile action name and errno to a policy action. */
 export function profileAction(name: ProfileActionName, errnoRet: number | undefined): PolicyAction {
@@ -129,8 +167,17 @@ export function profileToPolicy(profile: SeccompProfile, opts: TranslateOptions 
   const abis = profileArches(profile, native);
   const perArch = new Map<ArchName, PolicyRule[]>(abis.map((a) => [a.name, []]));
   const unknown = new Set<string>();
+  const largest = new Map<ArchName, number>();
   for (const sc of profile.syscalls) {
     if (!applies(sc.includes, sc.excludes, native, caps, kernel)) continue;
+    // runc's findLastSyscalls: every name of every entry the runtime passes on, whatever its action,
+    // resolved by libseccomp (which answers socketcall / ipc for multiplexed calls)
+    for (const name of sc.names) {
+      for (const abi of abis) {
+        const nr = multiplexed(abi, name)?.nr ?? syscallNumber(abi, name);
+        if (nr !== undefined && nr > (largest.get(abi.name) ?? 0)) largest.set(abi.name, nr);
+      }
+    }
     const act = profileAction(sc.action, sc.errnoRet);
     if (sameAction(act, defaultAction)) continue; // libseccomp refuses rules with the default action
     const conds: ArgCondition[] = sc.args.map((a) => ({ index: a.index, op: a.op, value: a.value, valueTwo: a.valueTwo }));
@@ -145,9 +192,17 @@ export function profileToPolicy(profile: SeccompProfile, opts: TranslateOptions 
       }
       for (const abi of abis) {
         const nr = syscallNumber(abi, name);
-        if (nr === undefined) continue;
+        const mux = multiplexed(abi, name);
+        if (nr === undefined && mux === undefined) continue;
         const list = perArch.get(abi.name)!;
-        for (const g of groups) list.push({ nr, name, action: act, conditions: g, origin: sc.path });
+        for (const g of groups) {
+          if (nr !== undefined) list.push({ nr, name, action: act, conditions: g, origin: sc.path });
+          // libseccomp also filters the multiplexer: a0 == the sub-call replaces any a0 condition
+          if (mux !== undefined) {
+            const conds: ArgCondition[] = [{ index: 0, op: 'EQ', value: BigInt(mux.call), valueTwo: 0n }, ...g.filter((c) => c.index !== 0)];
+            list.push({ nr: mux.nr, name: mux.name, action: act, conditions: conds, origin: sc.path, via: { name, conditions: g } });
+          }
+        }
       }
     }
   }
@@ -158,6 +213,13 @@ export function profileToPolicy(profile: SeccompProfile, opts: TranslateOptions 
   } = {
     defaultAction, badArchAction: opts.badArchAction ?? action('KILL_THREAD'), arches, flags: [...profile.flags], warnings,
   };
+  // runc (libcontainer/seccomp/patchbpf generatePatch): no stub when the default errno is already
+  // ENOSYS or the default action lets calls through (ALLOW, LOG, TRACE)
+  const permissive = ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE'].includes(profile.defaultAction);
+  if (opts.enosysStub !== false && profile.defaultErrnoRet !== 38 && !permissive) {
+    const guards = abis.filter((a) => (largest.get(a.name) ?? 0) > 0).map((a) => ({ arch: a.name, max: largest.get(a.name)! }));
+    if (guards.length > 0) (p as { enosys?: EnosysGuard[] }).enosys = guards;
+  }
   if (profile.listenerPath !== undefined) p.listenerPath = profile.listenerPath;
   if (profile.listenerMetadata !== undefined) p.listenerMetadata = profile.listenerMetadata;
   return p;

@@ -12,7 +12,7 @@
  * shift >= width, pointer operands) belong to the caller.
  */
 import {
-  type MutScalar, type Scalar, boundsSyncInPlace, freeze, markKnown, markKnown32, markUnbounded32, markUnbounded64,
+  type MutScalar, type Scalar, boundsSyncInPlace, freeze, scalarConst, markKnown, markKnown32, markUnbounded32, markUnbounded64,
   markUnknown, mut, sanitizeInPlace, updateReg32BoundsOnly, updateRegBounds, zext32To64,
 } from './bounds.js';
 import {
@@ -374,6 +374,48 @@ export function aluRangeComputable(op: AluOpName, is64: boolean, src: Scalar): b
  * `aluFork`.
  */
 export function scalarAlu(op: AluOpName, is64: boolean, dst: Scalar, src: Scalar): Scalar {
+  // Constant operands give the constant result (the kernel's bounds and tnum
+  // are exact on constants; property-tested against scalarAluKernel).
+  if (op !== 'mov' && isExactConst(dst) && (op === 'neg' || isExactConst(src)) && aluRangeComputable(op, is64, src)) {
+    return scalarConst(concreteAlu(op, is64, dst.var_off.value, op === 'neg' ? 0n : src.var_off.value));
+  }
+  return scalarAluKernel(op, is64, dst, src);
+}
+
+/** True where `s` is exactly scalarConst(c): constant tnum and all bounds equal to it. */
+function isExactConst(s: Scalar): boolean {
+  if (s.var_off.mask !== 0n) return false;
+  const c = s.var_off.value;
+  return s.umin === c && s.umax === c && s.smin === s64(c) && s.smax === s64(c) &&
+    s.u32min === u32(c) && s.u32max === u32(c) && s.s32min === s32(c) && s.s32max === s32(c);
+}
+
+/** Concrete result of the tracked ALU ops (shift amounts already below the width). */
+function concreteAlu(op: AluOpName, is64: boolean, x: bigint, y: bigint): bigint {
+  const U = is64 ? u64 : u32;
+  const S = is64 ? s64 : s32;
+  const a = U(x);
+  const b = U(y);
+  switch (op) {
+    case 'add': return U(a + b);
+    case 'sub': return U(a - b);
+    case 'mul': return U(a * b);
+    case 'and': return a & b;
+    case 'or': return a | b;
+    case 'xor': return a ^ b;
+    case 'lsh': return U(a << b);
+    case 'rsh': return a >> b;
+    case 'arsh': return U(S(a) >> b);
+    case 'neg': return U(-a);
+    default: throw new Error(`no concrete form for ${op}`);
+  }
+}
+
+/**
+ * scalarAlu step by step as adjust_scalar_min_max_vals does it, without the
+ * constant shortcut (same results; exported for tests).
+ */
+export function scalarAluKernel(op: AluOpName, is64: boolean, dst: Scalar, src: Scalar): Scalar {
   if (op === 'mov') {
     const r = mut(src);
     if (!is64) {
@@ -400,7 +442,7 @@ export function scalarAlu(op: AluOpName, is64: boolean, dst: Scalar, src: Scalar
       d.var_off = tnumSub(d.var_off, src.var_off);
       break;
     case 'neg': {
-      const old = freeze(d);
+      const old: Scalar = { ...d };
       markKnown(d, 0n);
       sub32(d, old);
       sub64(d, old);

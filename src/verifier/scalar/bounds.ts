@@ -12,6 +12,7 @@
  * s32min <= (s32)x <= s32max. Functions take and return immutable values; the
  * kernel-shaped steps work on a private mutable copy (`MutScalar`).
  */
+import { BpfError, ErrorCode } from '../../errors.js';
 import {
   type Tnum, TNUM_UNKNOWN, tnumClearSubreg, tnumConst, tnumConstSubreg, tnumContains, tnumIntersect,
   tnumIsConst, tnumOr, tnumRange, tnumStep, tnumSubreg, tnumSubregIsConst,
@@ -52,9 +53,9 @@ export function mut(s: Scalar): MutScalar {
   return { ...s };
 }
 
-/** Freezes a working copy into a `Scalar`. */
+/** Hands a finished working copy out as a `Scalar` (no copy: the copy is not touched again). */
 export function freeze(s: MutScalar): Scalar {
-  return Object.freeze({ ...s });
+  return s;
 }
 
 /** Sets every bound of `r` to the constant `imm` (___mark_reg_known). */
@@ -120,10 +121,12 @@ export function scalarConst(v: bigint): Scalar {
  * (a signed 32-bit number) sign-extended to 64 bits (`__mark_reg_known(reg,
  * insn->imm)`), or zero-extended from 32 bits when `zext32` (32-bit
  * `w = imm`, `__mark_reg_known(reg, (u32)insn->imm)`).
- * @throws RangeError if imm is not an integer in [-2^31, 2^32).
+ * @throws BpfError (BAD_PROGRAM) if imm is not an integer in [-2^31, 2^32).
  */
 export function scalarImm(imm: number, zext32 = false): Scalar {
-  if (!Number.isInteger(imm) || imm < -0x8000_0000 || imm > 0xffff_ffff) throw new RangeError(`bad immediate ${imm}`);
+  if (!Number.isInteger(imm) || imm < -0x8000_0000 || imm > 0xffff_ffff) {
+    throw new BpfError(ErrorCode.BadProgram, `immediate ${imm} is not a 32-bit value`);
+  }
   const v = BigInt(imm | 0);
   return scalarConst(zext32 ? u32(v) : v);
 }
@@ -141,8 +144,8 @@ export function scalarUnknown(): Scalar {
 }
 
 /**
- * The scalar of all x with umin <= x <= umax (unsigned 64-bit), synchronised.
- * @throws RangeError never for well-formed input; umin > umax gives an empty (inconsistent) scalar.
+ * The scalar of all x with umin <= x <= umax (unsigned 64-bit), synchronised
+ * (umin > umax gives an inconsistent scalar, see scalarIsEmpty).
  */
 export function scalarRange(umin: bigint, umax: bigint): Scalar {
   const r = mut(SCALAR_UNKNOWN);
@@ -325,8 +328,31 @@ export function regBoundOffset(r: MutScalar): void {
 /** Number of `__reg_deduce_bounds` passes in `reg_bounds_sync` (3 in the running 6.18 kernel, checked differentially). */
 export const DEDUCE_PASSES = 3;
 
-/** reg_bounds_sync on a working copy, in place. */
+/**
+ * reg_bounds_sync on a working copy, in place. Two shortcuts give the same
+ * result as the full pipeline (property-tested against
+ * `boundsSyncKernelInPlace`): a constant var_off inside all eight bounds
+ * becomes that constant, and the completely unknown scalar stays as it is.
+ */
 export function boundsSyncInPlace(r: MutScalar): void {
+  const t = r.var_off;
+  if (t.mask === 0n) {
+    const c = t.value;
+    const lo = c & U32_MAX;
+    if (c >= r.umin && c <= r.umax && s64(c) >= r.smin && s64(c) <= r.smax &&
+        lo >= r.u32min && lo <= r.u32max && s32(lo) >= r.s32min && s32(lo) <= r.s32max) {
+      markKnown(r, c);
+      return;
+    }
+  } else if (t.mask === U64_MAX && r.umin === 0n && r.umax === U64_MAX && r.smin === S64_MIN && r.smax === S64_MAX &&
+      r.u32min === 0n && r.u32max === U32_MAX && r.s32min === S32_MIN && r.s32max === S32_MAX) {
+    return;
+  }
+  boundsSyncKernelInPlace(r);
+}
+
+/** reg_bounds_sync step by step, without shortcuts, in place. */
+export function boundsSyncKernelInPlace(r: MutScalar): void {
   updateRegBounds(r);
   for (let i = 0; i < DEDUCE_PASSES; i++) regDeduceBounds(r);
   regBoundOffset(r);
@@ -341,6 +367,13 @@ export function boundsSyncInPlace(r: MutScalar): void {
 export function boundsSync(s: Scalar | MutScalar): Scalar {
   const r = mut(s);
   boundsSyncInPlace(r);
+  return freeze(r);
+}
+
+/** boundsSync without the shortcuts (same results; exported for tests). */
+export function boundsSyncKernel(s: Scalar | MutScalar): Scalar {
+  const r = mut(s);
+  boundsSyncKernelInPlace(r);
   return freeze(r);
 }
 

@@ -5,6 +5,7 @@
  * `coerce_reg_to_size_sx` / `coerce_subreg_to_size_sx` with
  * `set_sext{64,32}_default_val` (sign-extending loads and moves).
  */
+import { BpfError, ErrorCode } from '../../errors.js';
 import {
   type MutScalar, type Scalar, boundsSyncInPlace, freeze, markUnbounded, markUnbounded32, mut, sanitizeInPlace,
   zext32To64,
@@ -171,9 +172,10 @@ export function scalarCoerceSubregSx(s: Scalar, size: 1 | 2): Scalar {
 /**
  * The result of a sign-extending move `dst = (s8|s16|s32) src` (is64) or
  * `w_dst = (s8|s16) w_src` (!is64), scalar part only.
+ * @throws BpfError (RESERVED_FIELD) for a 32-bit move from 32 bits (the kernel's "BPF_MOV uses reserved fields").
  */
 export function scalarMovsx(is64: boolean, size: 1 | 2 | 4, src: Scalar): Scalar {
-  if (!is64 && size === 4) throw new RangeError('32-bit movsx takes size 1 or 2');
+  if (!is64 && size === 4) throw new BpfError(ErrorCode.ReservedField, 'BPF_MOV uses reserved fields');
   const r = mut(is64 ? scalarCoerceSx(src, size) : scalarCoerceSubregSx(src, size as 1 | 2));
   sanitizeInPlace(r);
   return freeze(r);

@@ -14,10 +14,10 @@ export {
 } from './tnum.js';
 export {
   type Scalar, SCALAR_UNKNOWN, scalarConst, scalarImm, scalarUnknown, scalarRange, scalarSRange, scalarFromTnum,
-  makeScalar, boundsSync, boundsViolation, scalarIsEmpty, scalarContains, isConst, constValue, isRegConst, regConstValue,
+  makeScalar, boundsSync, boundsSyncKernel, boundsViolation, scalarIsEmpty, scalarContains, isConst, constValue, isRegConst, regConstValue,
   DEDUCE_PASSES,
 } from './bounds.js';
-export { type AluOpName, ALU_OPS, aluRangeComputable, scalarAlu, aluFork } from './alu.js';
+export { type AluOpName, ALU_OPS, aluRangeComputable, scalarAlu, scalarAluKernel, aluFork } from './alu.js';
 export {
   type EndianKind, scalarEndian, scalarCoerce, scalarCoerceSx, scalarCoerceSubregSx, scalarMovsx, scalarCastLoad,
   scalarLoadUnknown,

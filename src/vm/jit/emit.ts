@@ -59,13 +59,6 @@ export function spillAll(): string {
   return s;
 }
 
-/** Statements loading every register local from `R`. */
-export function loadAll(): string {
-  let s = '';
-  for (let r = 0; r <= 10; r++) s += `${lo(r)} = R[${2 * r}]; ${hi(r)} = R[${2 * r + 1}]; `;
-  return s;
-}
-
 function spill(rs: readonly number[]): string {
   return [...new Set(rs)].map((r) => `R[${2 * r}] = ${lo(r)}; R[${2 * r + 1}] = ${hi(r)};`).join(' ');
 }
@@ -91,18 +84,6 @@ export function flowOf(p: Program, pc: number, r: OpcodeRow): Flow {
   }
 }
 
-/** True when the instruction may write r10 (then r10-relative accesses are not specialised). */
-export function writesR10(p: Program, pc: number, r: OpcodeRow): boolean {
-  switch (r.kind) {
-    case 'alu': case 'neg': case 'movsx': case 'end': case 'lddw': case 'ldx': case 'ldxsx':
-      return p.dst[pc] === 10;
-    case 'atomic':
-      return p.dst[pc] === 10 || p.src[pc] === 10;
-    default:
-      return false;
-  }
-}
-
 /** Per-instruction emission context. */
 export interface EmitCtx {
   readonly p: Program;
@@ -124,12 +105,21 @@ function bytesOf(width: number): number {
 function alu64(op: number, d: number, bh: string, bl: string, signed: boolean): string {
   const dl = lo(d), dh = hi(d);
   const viaT = (f: string, args: string): string => `${f}(T, 0, ${args}); ${dl} = T[0]; ${dh} = T[1];`;
+  // Both high halves zero (a constant high half of 0 drops out of the test).
+  const narrow = bh === '0' ? dh : `${dh} | ${bh}`;
   switch (op) {
     case AluOp.ADD: return `{ const a = ${dl}, l = (a + ${bl}) | 0; ${dh} = (${dh} + ${bh} + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0; ${dl} = l; }`;
     case AluOp.SUB: return `{ const a = ${dl}, c = ${bl}; ${dh} = (${dh} - ${bh} - ((a >>> 0) < (c >>> 0) ? 1 : 0)) | 0; ${dl} = (a - c) | 0; }`;
-    case AluOp.MUL: return viaT('mul64', `${dh}, ${dl}, ${bh}, ${bl}`);
-    case AluOp.DIV: return viaT(signed ? 'sdiv64' : 'udiv64', `${dh}, ${dl}, ${bh}, ${bl}`);
-    case AluOp.MOD: return viaT(signed ? 'smod64' : 'umod64', `${dh}, ${dl}, ${bh}, ${bl}`);
+    // Both operands below 2^32: the 32-bit halves of the shared helpers give the same 64-bit result.
+    case AluOp.MUL:
+      return `if ((${narrow}) === 0) { const h = mulhiU32(${dl} >>> 0, ${bl} >>> 0); ${dl} = Math.imul(${dl}, ${bl}); ${dh} = h | 0; } ` +
+        `else { ${viaT('mul64', `${dh}, ${dl}, ${bh}, ${bl}`)} }`;
+    case AluOp.DIV:
+      if (signed) return viaT('sdiv64', `${dh}, ${dl}, ${bh}, ${bl}`);
+      return `if ((${narrow}) === 0) ${dl} = udiv32(${dl}, ${bl}); else { ${viaT('udiv64', `${dh}, ${dl}, ${bh}, ${bl}`)} }`;
+    case AluOp.MOD:
+      if (signed) return viaT('smod64', `${dh}, ${dl}, ${bh}, ${bl}`);
+      return `if ((${narrow}) === 0) ${dl} = umod32(${dl}, ${bl}); else { ${viaT('umod64', `${dh}, ${dl}, ${bh}, ${bl}`)} }`;
     case AluOp.OR: return `${dl} |= ${bl}; ${dh} |= ${bh};`;
     case AluOp.AND: return `${dl} &= ${bl}; ${dh} &= ${bh};`;
     case AluOp.XOR: return `${dl} ^= ${bl}; ${dh} ^= ${bh};`;
@@ -201,6 +191,15 @@ function condition(op: number, is64: boolean, d: number, bh: string, bl: string,
   }
 }
 
+/** The branch condition (a JavaScript boolean expression) of the conditional jump at `pc`. */
+export function jumpCondition(p: Program, pc: number, r: OpcodeRow): string {
+  const d = p.dst[pc]!, s = p.src[pc]!, imm = p.imm[pc]!;
+  let bh: string, bl: string, bhU: string, blU: string;
+  if (r.source === 'X') { bh = hi(s); bl = lo(s); bhU = `(${bh} >>> 0)`; blU = `(${bl} >>> 0)`; }
+  else { bh = num(imm >> 31); bl = num(imm); bhU = num((imm >> 31) >>> 0); blU = num(imm >>> 0); }
+  return condition(r.op, r.cls === Cls.JMP, d, bh, bl, bhU, blU);
+}
+
 /** The region lookup and bounds/permission check of a memory access; leaves `rg` and `o` in scope. */
 function access(pc: number, base: number, off: number, size: number, write: boolean): string {
   const perm = write ? 2 : 1;
@@ -243,7 +242,7 @@ export function endRun(count: string): string {
 
 /**
  * JavaScript statements for the instruction at `pc` (any kind; control
- * transfers end with `continue` / `return`).
+ * transfers end with `continue main` / `return`).
  * @throws BpfError (RUNTIME) on an internal inconsistency (never for program input).
  */
 export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
@@ -317,24 +316,23 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       return `if (!ldAbs(ex, ${o}, ${size})) { r0l = 0; r0h = 0; ${endRun(c.count)} } r0l = R[0]; r0h = R[1];`;
     }
     case 'ja':
-      return `pc = ${num(c.target!)}; continue;`;
-    case 'jcond': {
-      let bh: string, bl: string, bhU: string, blU: string;
-      if (r.source === 'X') { bh = hi(s); bl = lo(s); bhU = `(${bh} >>> 0)`; blU = `(${bl} >>> 0)`; }
-      else { bh = num(imm >> 31); bl = num(imm); bhU = num((imm >> 31) >>> 0); blU = num(imm >>> 0); }
-      return `if (${condition(r.op, r.cls === Cls.JMP, d, bh, bl, bhU, blU)}) { pc = ${num(c.target!)}; continue; }`;
-    }
+      return `pc = ${num(c.target!)}; continue main;`;
+    case 'jcond':
+      return `if (${jumpCondition(p, pc, r)}) { pc = ${num(c.target!)}; continue main; }`;
     case 'call': {
       if (s === CallSrc.PSEUDO_CALL) {
         let st = `if (fp + 1 >= ${MAX_CALL_FRAMES}) throw callDepth(ex, ${P}); { const f = fp * ${FRAME_WORDS}; frames[f] = ${num(pc + 1)}; `;
         for (let i = 0; i < 5; i++) st += `frames[f + ${1 + 2 * i}] = ${lo(6 + i)}; frames[f + ${2 + 2 * i}] = ${hi(6 + i)}; `;
         st += `} ex.frameImages[fp] = IMG; fp++; { const sid = ex.stackIds[fp]; regions[sid].bytes.fill(0); r10l = ${STACK_BYTES}; r10h = sid; }`;
         if (c.fastStack) st += ` sb = regions[r10h].bytes; sv = regions[r10h].view;`;
-        return st + ` pc = ${num(c.target!)}; continue;`;
+        return st + ` pc = ${num(c.target!)}; continue main;`;
       }
       if (s === CallSrc.KFUNC) return `throw kfunc(ex, ${P}, ${num(imm)});`;
       if (imm === BPF_FUNC_TAIL_CALL) {
-        return `${spill([1, 2, 3, 4, 5])} { const t = ex.tailCall(); if (t !== undefined) { ${spillAll()}st.img = t; st.pc = 0; st.fp = fp; st.n = ${c.count}; return 1; } }`;
+        // As the interpreter: a target that relies on r10 being the frame's stack top refuses a moved r10.
+        return `${spill([1, 2, 3, 4, 5])} { const t = ex.tailCall(); if (t !== undefined) { ` +
+          `if (!t.writesR10 && (r10l !== ${STACK_BYTES} || r10h !== ex.stackIds[fp])) throw tailR10(ex, ${P}); ` +
+          `${spillAll()}st.img = t; st.pc = 0; st.fp = fp; st.n = ${c.count}; return 1; } }`;
       }
       return `ex.insns = ${c.count}; ${spill([1, 2, 3, 4, 5])} if (ex.callHelper(${num(imm)}, ${P})) { r0l = R[0]; r0h = R[1]; ${spillAll()}return 0; } r0l = R[0]; r0h = R[1];`;
     }
@@ -345,7 +343,7 @@ export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
       for (let i = 0; i < 5; i++) st += `${lo(6 + i)} = frames[f + ${1 + 2 * i}]; ${hi(6 + i)} = frames[f + ${2 + 2 * i}]; `;
       st += `} { const img = ex.frameImages[fp]; if (img !== IMG) { ${spillAll()}st.img = img; st.pc = pc; st.fp = fp; st.n = ${c.count}; return 1; } }`;
       if (c.fastStack) st += ` sb = regions[r10h].bytes; sv = regions[r10h].view;`;
-      return st + ' continue;';
+      return st + ' continue main;';
     }
     default:
       return `throw badOpcode(ex, ${P}, ${num(r.code)});`;

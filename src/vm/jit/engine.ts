@@ -9,11 +9,12 @@
  * otherwise, e.g. entered through a tail call from a program that moved r10).
  */
 
+import { ErrorCode } from '../../errors.js';
 import { type ExecContext, STACK_SIZE } from '../exec.js';
 import type { ProgramImage } from '../image.js';
 import { Perm } from '../memory.js';
 import { type Engine, type LoadedProgram, registerEngine } from '../vm.js';
-import { type CompileOptions, type JitProgram, type JitState, compileImage, imageWritesR10 } from './compile.js';
+import { type CompileOptions, type JitProgram, type JitState, compileImage } from './compile.js';
 
 interface Variants {
   fast?: JitProgram;
@@ -21,27 +22,44 @@ interface Variants {
   readonly canFast: boolean;
 }
 
-const CACHE = new WeakMap<ProgramImage, Variants>();
+/** A per-options compilation cache (weak in the images). */
+class JitCache {
+  private readonly map = new WeakMap<ProgramImage, Variants>();
+  constructor(private readonly opts: CompileOptions) {}
 
-function variants(image: ProgramImage): Variants {
-  let v = CACHE.get(image);
-  if (v === undefined) {
-    v = { canFast: !imageWritesR10(image) };
-    CACHE.set(image, v);
+  private variants(image: ProgramImage): Variants {
+    let v = this.map.get(image);
+    if (v === undefined) {
+      v = { canFast: this.opts.fastStack !== false && !image.writesR10 };
+      this.map.set(image, v);
+    }
+    return v;
   }
-  return v;
+
+  /** The fast variant when the image allows it and `fast`, else the generic one. */
+  get(image: ProgramImage, fast: boolean): JitProgram {
+    const v = this.variants(image);
+    if (v.canFast && fast) return (v.fast ??= compileImage(image, { ...this.opts, fastStack: true }));
+    return (v.generic ??= compileImage(image, { ...this.opts, fastStack: false }));
+  }
+
+  canFast(image: ProgramImage): boolean {
+    return this.variants(image).canFast;
+  }
 }
 
+const DEFAULT = new JitCache({});
+
 /**
- * The compiled form of `image` (compiled on first use, then cached for the
- * image's lifetime): the `fastStack` variant when the image allows it, unless
- * `opts.fastStack` is false.
+ * The compiled form of `image` under the default options (compiled on first
+ * use, then cached for the image's lifetime): the `fastStack` variant when the
+ * image allows it, unless `opts.fastStack` is false. With `structured` or
+ * `chunkInsns` given, the image is compiled afresh (not cached).
  * @throws BpfError (BAD_OPCODE, BAD_JUMP, RUNTIME) when the image cannot be compiled.
  */
 export function jitCompile(image: ProgramImage, opts: CompileOptions = {}): JitProgram {
-  const v = variants(image);
-  if (v.canFast && opts.fastStack !== false) return (v.fast ??= compileImage(image, { fastStack: true }));
-  return (v.generic ??= compileImage(image, { fastStack: false }));
+  if (opts.structured !== undefined || opts.chunkInsns !== undefined) return compileImage(image, opts);
+  return DEFAULT.get(image, opts.fastStack !== false);
 }
 
 /**
@@ -61,10 +79,19 @@ function stackTopOk(ex: ExecContext, fp: number): boolean {
   return rg !== undefined && rg.bytes.length === STACK_SIZE && rg.perm === Perm.RW;
 }
 
-function entry(image: ProgramImage, ex: ExecContext, fp: number): JitProgram {
-  const v = variants(image);
-  if (v.canFast && stackTopOk(ex, fp)) return (v.fast ??= compileImage(image, { fastStack: true }));
-  return (v.generic ??= compileImage(image, { fastStack: false }));
+function executeWith(cache: JitCache, ex: ExecContext, image: ProgramImage): void {
+  const st: JitState = { img: image, pc: 0, fp: 0, n: 0 };
+  for (;;) {
+    const img = st.img, pc = st.pc, n = st.n;
+    const jp = cache.get(img, cache.canFast(img) && stackTopOk(ex, st.fp));
+    const fn = jp.fns[jp.chunkOf[pc]!];
+    if (fn === undefined || fn(ex, pc, st.fp, n, st) === 0) {
+      if (fn === undefined) throw ex.fault(ErrorCode.Runtime, `jit: no code for slot ${pc}`, pc);
+      return;
+    }
+    // Every entry at a block leader executes at least one instruction; no progress means a bad entry.
+    if (st.img === img && st.pc === pc && st.n === n) throw ex.fault(ErrorCode.Runtime, `jit: no block starts at slot ${pc}`, pc);
+  }
 }
 
 /**
@@ -73,15 +100,21 @@ function entry(image: ProgramImage, ex: ExecContext, fp: number): JitProgram {
  * @throws RuntimeFault exactly where the interpreter does (same code, slot, address, size).
  */
 export function executeJit(ex: ExecContext, image: ProgramImage): void {
-  const st: JitState = { img: image, pc: 0, fp: 0, n: 0 };
-  for (;;) {
-    const img = st.img;
-    if (entry(img, ex, st.fp).fn(ex, st.pc, st.fp, st.n, st) === 0) return;
-  }
+  executeWith(DEFAULT, ex, image);
+}
+
+/**
+ * An engine named `name` compiling with `opts` (its own cache), e.g. to
+ * compare code-generation variants; the `jit` engine is `createJitEngine('jit')`.
+ */
+export function createJitEngine(name: string, opts: CompileOptions = {}): Engine {
+  if (Object.keys(opts).length === 0) return { name, execute: executeJit };
+  const cache = new JitCache(opts);
+  return { name, execute: (ex, image) => executeWith(cache, ex, image) };
 }
 
 /** The `jit` engine. */
-export const jitEngine: Engine = { name: 'jit', execute: executeJit };
+export const jitEngine: Engine = createJitEngine('jit');
 
 /** Registers the `jit` engine with the VM (idempotent). */
 export function registerJitEngine(): void {

@@ -6,7 +6,7 @@
  */
 import { registerJitEngine } from './engine.js';
 
-export { executeJit, jitCompile, jitEngine, jitSource, registerJitEngine } from './engine.js';
-export { compileImage, generateSource, type CompileOptions, type JitFn, type JitProgram, type JitState } from './compile.js';
+export { createJitEngine, executeJit, jitCompile, jitEngine, jitSource, registerJitEngine } from './engine.js';
+export { CHUNK_CHARS, CHUNK_INSNS, compileImage, generateSource, type CompileOptions, type JitFn, type JitProgram, type JitState } from './compile.js';
 
 registerJitEngine();

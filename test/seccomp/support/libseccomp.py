@@ -10,7 +10,8 @@ OPS = {'NE': seccomp.NE, 'LT': seccomp.LT, 'LE': seccomp.LE, 'EQ': seccomp.EQ, '
 ARCH = {'x86_64': seccomp.Arch.X86_64, 'x86': seccomp.Arch.X86, 'x32': seccomp.Arch.X32,
         'aarch64': seccomp.Arch.AARCH64, 'arm': seccomp.Arch.ARM, 'riscv64': seccomp.Arch.RISCV64,
         's390x': seccomp.Arch.S390X, 'ppc64le': seccomp.Arch.PPC64LE, 'mips64': seccomp.Arch.MIPS64,
-        'mipsel64': seccomp.Arch.MIPSEL64}
+        'mipsel64': seccomp.Arch.MIPSEL64, 's390': seccomp.Arch.S390, 'ppc64': seccomp.Arch.PPC64,
+        'ppc': seccomp.Arch.PPC, 'mips': seccomp.Arch.MIPS}
 
 spec = json.load(sys.stdin)
 
@@ -28,11 +29,12 @@ f.set_attr(seccomp.Attr.ACT_BADARCH, s32(spec['badArch']))
 if spec.get('optimize', 1) != 1:
     f.set_attr(seccomp.Attr.CTL_OPTIMIZE, spec['optimize'])
 arches = spec['arches']
+# libseccomp refuses to mix byte orders in one filter: drop the native arch first when unused
+if 'x86_64' not in arches:
+    f.remove_arch(seccomp.Arch.X86_64)
 for a in arches:
     if a != 'x86_64':
         f.add_arch(ARCH[a])
-if 'x86_64' not in arches:
-    f.remove_arch(seccomp.Arch.X86_64)
 for r in spec['rules']:
     args = [seccomp.Arg(c[0], OPS[c[1]], int(c[2]), int(c[3])) for c in r['conds']]
     try:

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { decodeFilter, type SockFilter } from '../../../src/cbpf/insn.js';
 import { hexToBytes } from '../../../src/isa/insn.js';
-import { actionValue, syscallNumber, type Policy } from '../../../src/seccomp/index.js';
+import { actionValue, requireArch, syscallNumber, type Policy } from '../../../src/seccomp/index.js';
 
 const PY = '/usr/bin/python3';
 const SCRIPT = new URL('./libseccomp.py', import.meta.url).pathname;
@@ -25,7 +25,9 @@ export function libseccompFilter(policy: Policy, optimize: 1 | 2 = 1): SockFilte
   const rules: { name: string; action: number; conds: [number, string, string, string][] }[] = [];
   const key = new Set<string>();
   const add = (ap: (typeof policy.arches)[number], onlyForeign: boolean): void => {
-    for (const r of ap.rules) {
+    for (const r0 of ap.rules) {
+      // libseccomp derives socketcall / ipc rules itself: hand it the original call
+      const r = r0.via ? { ...r0, name: r0.via.name, conditions: r0.via.conditions } : r0;
       if (onlyForeign && syscallNumber(native.arch, r.name) !== undefined) continue;
       const conds = r.conditions.map((c) => [c.index, c.op, c.value.toString(), c.valueTwo.toString()] as [number, string, string, string]);
       const k = JSON.stringify([r.name, conds, actionValue(r.action)]);
@@ -41,5 +43,14 @@ export function libseccompFilter(policy: Policy, optimize: 1 | 2 = 1): SockFilte
     badArch: actionValue(policy.badArchAction), optimize, rules,
   };
   const hex = execFileSync(PY, [SCRIPT], { input: JSON.stringify(spec), encoding: 'utf8' });
-  return decodeFilter(hexToBytes(hex));
+  const bytes = hexToBytes(hex);
+  // seccomp_export_bpf writes the filter in the byte order of the filter's arches
+  if (requireArch(policy.arches[0]!.arch).endian === 'big') {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let o = 0; o < bytes.length; o += 8) {
+      dv.setUint16(o, dv.getUint16(o, false), true);
+      dv.setUint32(o + 4, dv.getUint32(o + 4, false), true);
+    }
+  }
+  return decodeFilter(bytes);
 }

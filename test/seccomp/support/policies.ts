@@ -33,6 +33,17 @@ export function policyArb(arches: ArchName[][] = [['x86_64'], ['x86_64', 'x32', 
     }))),
     flags: fc.constant([] as string[]),
     warnings: fc.constant([] as string[]),
+    // runc's -ENOSYS stub: per ABI, maybe a largest-named syscall
+    stub: fc.option(fc.tuple(...abis.map(() => fc.option(fc.nat(), { nil: undefined }))), { nil: undefined }),
+  }).map(({ stub, ...p }) => {
+    if (stub === undefined) return p as Policy;
+    const enosys = abis.flatMap((a, i) => {
+      const pick = stub[i];
+      if (pick === undefined) return [];
+      const table = syscallsOf(a);
+      return [{ arch: a, max: table[pick % table.length]!.nr }];
+    });
+    return enosys.length > 0 ? { ...p, enosys } : (p as Policy);
   }));
 }
 

@@ -3,6 +3,7 @@
  * invariant check, formatting options, infeasible branches, pruning.
  */
 import { describe, expect, it } from 'vitest';
+import { BpfError } from '../../../src/errors.js';
 import {
   S64_MIN, SCALAR_UNKNOWN, aluRangeComputable, boundsViolation, constValue, formatScalar, formatSnum, formatUnum,
   isBranchTaken, isConst, makeScalar, rangeWithin, refineBranch, refineBranchRaw, scalarAlu, scalarConst, scalarImm,
@@ -14,8 +15,8 @@ describe('constructors', () => {
     expect(constValue(scalarImm(-1))).toBe(0xffff_ffff_ffff_ffffn);
     expect(constValue(scalarImm(-1, true))).toBe(0xffff_ffffn);
     expect(constValue(scalarImm(0x7fff_ffff))).toBe(0x7fff_ffffn);
-    expect(() => scalarImm(1.5)).toThrow(RangeError);
-    expect(() => scalarImm(2 ** 33)).toThrow(RangeError);
+    expect(() => scalarImm(1.5)).toThrow(BpfError);
+    expect(() => scalarImm(2 ** 33)).toThrow(/not a 32-bit value/);
   });
   it('scalarConst wraps and fills all bounds', () => {
     const s = scalarConst(-2n);

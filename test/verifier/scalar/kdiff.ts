@@ -279,7 +279,7 @@ const genAlu: fc.Arbitrary<GenInsn> = fc.record({
     if (useReg === 0) return { k: 'alu', op, is64, dst, src, imm: 0 };
     return { k: 'alu', op, is64, dst, src: null, imm: is64 ? sh : sh & 31 };
   }
-  if (op === 'mov') return { k: 'alu', op, is64, dst, src: null, imm };
+  if (op === 'mov') return { k: 'alu', op, is64, dst, src: useReg === 0 ? src : null, imm };
   if (op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') {
     if (useReg === 0 && src !== dst) return { k: 'alu', op, is64, dst, src, imm: 0 };
     return { k: 'alu', op, is64, dst, src: null, imm: imm === 0 ? 3 : imm };
@@ -347,6 +347,10 @@ function edgeImm(ins: GenInsn, before: GenInsn[]): GenInsn {
 export function sanitize(body: readonly GenInsn[]): GenInsn[] {
   const out: GenInsn[] = [];
   for (const ins of body) {
+    if (ins.k === 'alu' && ins.op === 'mov' && ins.src !== null && ins.src !== ins.dst) {
+      out.push(ins, { k: 'alu', op: 'xor', is64: true, dst: ins.dst, src: null, imm: 0 });
+      continue;
+    }
     if (ins.k === 'movsx' && ins.src !== ins.dst) {
       // the move may link dst to src by id; `dst ^= 0` right after unlinks them
       out.push(ins, { k: 'alu', op: 'xor', is64: true, dst: ins.dst, src: null, imm: 0 });

@@ -1,22 +1,32 @@
-/** All bpf_conformance vectors under the `jit` engine (and the same r0 as the interpreter). */
+/**
+ * All bpf_conformance vectors under the `jit` engine, with the vm tests'
+ * parser (test/vm/conformance-data.ts) and the conformance helper set: the
+ * expected r0, and the same r0 and executed-instruction count as the
+ * interpreter, for every code-generation variant.
+ */
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../../src/asm/index.js';
-import { runProgram } from '../../../src/vm/index.js';
-import { loadVectors, VECTOR_DIR } from './vectors.js';
+import { HelperRegistry, Vm, conformanceHelpers, createJitEngine, defaultHelpers, registerEngine } from '../../../src/vm/index.js';
+import { sharedPath } from '../../support/shared.js';
+import { loadConformance } from '../conformance-data.js';
 
-const vectors = loadVectors();
+const dir = sharedPath('conformance', 'bpf_conformance', 'tests');
+const vectors = dir === undefined ? [] : loadConformance(dir);
+registerEngine(createJitEngine('jit-dispatch', { structured: false }));
+registerEngine(createJitEngine('jit-generic', { fastStack: false }));
+registerEngine(createJitEngine('jit-chunk3', { chunkInsns: 3 }));
 
-describe.skipIf(VECTOR_DIR === undefined)('bpf_conformance vectors, jit engine', () => {
+describe.skipIf(dir === undefined)('bpf_conformance vectors, jit engine', () => {
   it('finds all 313 vectors', () => { expect(vectors.length).toBe(313); });
-  describe.each(vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
-    it('gives the expected r0 under jit, like the interpreter', () => {
-      const bytes = assemble(v.asm, { syntax: 'ubpf' }).bytes;
-      const jit = runProgram(bytes, { mem: Uint8Array.from(v.mem), engine: 'jit' });
-      const interp = runProgram(bytes, { mem: Uint8Array.from(v.mem), engine: 'interp' });
-      expect(v.result).toBeDefined();
-      expect(jit.r0).toBe(v.result);
-      expect(jit.r0).toBe(interp.r0);
-      expect(jit.insnsExecuted).toBe(interp.insnsExecuted);
-    });
+  const helpers = new HelperRegistry(defaultHelpers()).registerAll(conformanceHelpers());
+  const vm = new Vm({ helpers });
+  it.each(vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
+    const lp = vm.load(v.raw ?? assemble(v.asm!).bytes);
+    const interp = lp.run({ mem: v.mem.slice(), engine: 'interp' });
+    for (const engine of ['jit', 'jit-dispatch', 'jit-generic', 'jit-chunk3']) {
+      const r = lp.run({ mem: v.mem.slice(), engine });
+      expect(r.r0).toBe(v.result);
+      expect(r).toEqual(interp);
+    }
   });
 });

@@ -67,6 +67,57 @@ describe('jit engine', () => {
     });
   });
 
+  describe('large programs', () => {
+    it('long straight-line code and many chunks count and fault like the interpreter', () => {
+      const insns: Insn[] = [{ code: 0xb7, dst: 9, src: 0, off: 0, imm: 3 }];
+      for (let i = 0; i < 700; i++) {
+        insns.push(i % 3 === 0 ? { code: 0x07, dst: 0, src: 0, off: 0, imm: i } : i % 3 === 1
+          ? { code: 0x7b, dst: 10, src: 0, off: -8 - 8 * (i % 8), imm: 0 } : { code: 0x79, dst: 2, src: 10, off: -8, imm: 0 });
+      }
+      insns.push({ code: 0x07, dst: 9, src: 0, off: 0, imm: -1 }, { code: 0x55, dst: 9, src: 0, off: -703, imm: 0 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      const prog = encodeInsns(insns);
+      const vm = new Vm();
+      const lp = vm.load(prog);
+      expect(jitCompile(lp.image).fns.length).toBeGreaterThan(2);
+      for (const budget of [1_000_000, 1, 64, 65, 700, 1405, 2000, 2107]) {
+        const [a, b] = both(prog, { budget });
+        expect(b).toEqual(a);
+      }
+    });
+  });
+
+  describe('structure limits', () => {
+    it('deeply nested forward jumps (beyond the nesting limit) behave like the interpreter', () => {
+      const insns: Insn[] = [{ code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 }];
+      const depth = 40;
+      // if (r1 != k) { r0 += k; if (r1 != k+1) { ... } } — every jump lands on the same final exit.
+      for (let k = 0; k < depth; k++) {
+        insns.push({ code: 0x15, dst: 1, src: 0, off: 2 * (depth - k) - 1, imm: k }, { code: 0x07, dst: 0, src: 0, off: 0, imm: k + 1 });
+      }
+      insns.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      const prog = encodeInsns(insns);
+      const src = jitSource(new Vm().load(prog));
+      expect(src).toContain('if (!(');
+      for (const r1 of [0, 5, 23, 24, 25, 39, 100]) {
+        const p2 = encodeInsns([{ code: 0xb7, dst: 1, src: 0, off: 0, imm: r1 }, ...insns]);
+        for (const budget of [1_000_000, 30]) {
+          const [a, b] = both(p2, { budget });
+          expect(b).toEqual(a);
+        }
+      }
+    });
+
+    it('a 20,000-instruction program compiles and runs like the interpreter', () => {
+      const insns: Insn[] = [];
+      for (let i = 0; i < 20_000; i++) {
+        insns.push(i % 5 === 4 ? { code: 0x25, dst: 0, src: 0, off: i + 3 < 20_000 ? 2 : 0, imm: 1000 } : { code: 0x07, dst: 0, src: 0, off: 0, imm: i % 7 });
+      }
+      insns.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      const [a, b] = both(encodeInsns(insns));
+      expect(b).toEqual(a);
+    });
+  });
+
   describe('generated source', () => {
     const vm = new Vm();
     it.each([
