@@ -199,10 +199,12 @@ export function pktBranchTaken(dst: Reg, src: Reg, op: JmpName): number {
 }
 
 function pktCompare(op: JmpName, dst: Reg, src: Reg, thisB: State, otherB: State, dstno: number, srcno: number): void {
+  // reg_is_init_pkt_pointer: pkt_meta' is only bounded by the unmodified data pointer.
+  const init = (r: Reg) => r.type === 'pkt' && r.off === 0 && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n;
   const dPkt = dst.type === 'pkt' && src.type === 'pkt_end';
-  const dMeta = dst.type === 'pkt_meta' && src.type === 'pkt';
+  const dMeta = dst.type === 'pkt_meta' && init(src);
   const sPkt = dst.type === 'pkt_end' && src.type === 'pkt';
-  const sMeta = dst.type === 'pkt' && src.type === 'pkt_meta';
+  const sMeta = init(dst) && src.type === 'pkt_meta';
   const left = dPkt || dMeta, right = sPkt || sMeta;
   const rd = (b: State) => cur(b)[dstno]!, rs = (b: State) => cur(b)[srcno]!;
   switch (op) {
