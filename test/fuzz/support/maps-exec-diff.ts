@@ -70,24 +70,27 @@ export function mapsExecDifferential(seed: number, count: number): Tally {
     const c = cs[i]!;
     if (k.status !== 'accepted') { t.skip(`kernel rejected: ${String(k.log ?? k.error ?? '').trim().split('\n').slice(-2, -1)[0] ?? ''}`.replace(/\d+/g, 'N')); return; }
     if (k.run_errno !== 0) { t.skip(`kernel run ${k.run_errno_name}`); return; }
-    const mem = new Memory();
-    let r0: string; let dumps: string[][];
-    try {
-      const maps = c.specs.map((s) => createMap(s, mem));
-      const vm = new Vm({ memory: mem });
-      const res = vm.load(encodeInsns(c.insns), { progType: 'socket_filter', maps }).run({ packet: new Uint8Array(14) });
-      r0 = '0x' + res.r0.toString(16).padStart(16, '0');
-      dumps = maps.map((m) => m.entries().map(([kk, v]) => `${bytesToHex(kk)}:${bytesToHex(v)}`).sort());
-    } catch (e) {
-      t.bad(`bpfsim throws ${e instanceof BpfError ? e.code : (e as Error).name}`, `${(e as Error).message}\n${describeProgram(c.insns)}`);
-      return;
+    let bad = false;
+    for (const engine of ['interp', 'jit']) {
+      const mem = new Memory();
+      let r0: string; let dumps: string[][];
+      try {
+        const maps = c.specs.map((s) => createMap(s, mem));
+        const vm = new Vm({ memory: mem, engine });
+        const res = vm.load(encodeInsns(c.insns), { progType: 'socket_filter', maps }).run({ packet: new Uint8Array(14) });
+        r0 = '0x' + res.r0.toString(16).padStart(16, '0');
+        dumps = maps.map((m) => m.entries().map(([kk, v]) => `${bytesToHex(kk)}:${bytesToHex(v)}`).sort());
+      } catch (e) {
+        t.bad(`${engine}: bpfsim throws ${e instanceof BpfError ? e.code : (e as Error).name}`, `${(e as Error).message}\n${describeProgram(c.insns)}`);
+        bad = true; continue;
+      }
+      const kd = [entriesOf(k.map0), entriesOf(k.map1)];
+      const ctx = `maps ${JSON.stringify(c.kmaps)}\n  kernel r0 ${k.r0} map0 ${k.map0} map1 ${k.map1}\n  bpfsim r0 ${r0} map0 ${dumps[0]!.join(',')} map1 ${dumps[1]!.join(',')}\n${describeProgram(c.insns)}`;
+      if (r0 !== k.r0) { t.bad(`${engine}: r0 differs`, ctx); bad = true; }
+      else if (JSON.stringify(kd[0]) !== JSON.stringify(dumps[0])) { t.bad(`${engine}: array map contents differ`, ctx); bad = true; }
+      else if (JSON.stringify(kd[1]) !== JSON.stringify(dumps[1])) { t.bad(`${engine}: hash map contents differ`, ctx); bad = true; }
     }
-    const kd = [entriesOf(k.map0), entriesOf(k.map1)];
-    const ctx = `maps ${JSON.stringify(c.kmaps)}\n  kernel r0 ${k.r0} map0 ${k.map0} map1 ${k.map1}\n  bpfsim r0 ${r0} map0 ${dumps[0]!.join(',')} map1 ${dumps[1]!.join(',')}\n${describeProgram(c.insns)}`;
-    if (r0 !== k.r0) t.bad('r0 differs', ctx);
-    else if (JSON.stringify(kd[0]) !== JSON.stringify(dumps[0])) t.bad('array map contents differ', ctx);
-    else if (JSON.stringify(kd[1]) !== JSON.stringify(dumps[1])) t.bad('hash map contents differ', ctx);
-    else t.ok();
+    if (!bad) t.ok();
   });
   return t;
 }

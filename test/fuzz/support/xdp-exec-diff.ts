@@ -52,18 +52,21 @@ export function xdpExecDifferential(seed: number, count: number): Tally {
   ks.forEach((k, i) => {
     if (k.status !== 'accepted') { t.skip(`kernel rejected: ${String(k.log ?? '').trim().split('\n').slice(-2, -1)[0] ?? ''}`.replace(/\d+/g, 'N')); return; }
     if (k.run_errno !== 0) { t.skip(`kernel run ${k.run_errno_name}`); return; }
-    const pkt = pkts[i]!.slice();
-    let r0: string;
-    try {
-      r0 = '0x' + runProgram(encodeInsns(progs[i]!), { progType: 'xdp', packet: pkt }).r0.toString(16).padStart(16, '0');
-    } catch (e) {
-      t.bad(`bpfsim throws ${e instanceof BpfError ? e.code : (e as Error).name}`, `${(e as Error).message}\npacket ${bytesToHex(pkts[i]!)}\n${describeProgram(progs[i]!)}`);
-      return;
+    let bad = false;
+    for (const engine of ['interp', 'jit']) {
+      const pkt = pkts[i]!.slice();
+      let r0: string;
+      try {
+        r0 = '0x' + runProgram(encodeInsns(progs[i]!), { progType: 'xdp', packet: pkt, engine }).r0.toString(16).padStart(16, '0');
+      } catch (e) {
+        t.bad(`${engine}: bpfsim throws ${e instanceof BpfError ? e.code : (e as Error).name}`, `${(e as Error).message}\npacket ${bytesToHex(pkts[i]!)}\n${describeProgram(progs[i]!)}`);
+        bad = true; continue;
+      }
+      const ctx = `packet ${bytesToHex(pkts[i]!)}\n  kernel r0 ${k.r0} data_out ${k.data_out}\n  bpfsim r0 ${r0} data_out ${bytesToHex(pkt)}\n${describeProgram(progs[i]!)}`;
+      if (r0 !== k.r0) { t.bad(`${engine}: r0 differs`, ctx); bad = true; }
+      else if (bytesToHex(pkt) !== k.data_out) { t.bad(`${engine}: packet differs`, ctx); bad = true; }
     }
-    const ctx = `packet ${bytesToHex(pkts[i]!)}\n  kernel r0 ${k.r0} data_out ${k.data_out}\n  bpfsim r0 ${r0} data_out ${bytesToHex(pkt)}\n${describeProgram(progs[i]!)}`;
-    if (r0 !== k.r0) t.bad('r0 differs', ctx);
-    else if (bytesToHex(pkt) !== k.data_out) t.bad('packet differs', ctx);
-    else t.ok();
+    if (!bad) t.ok();
   });
   return t;
 }
