@@ -122,6 +122,7 @@ export function ctxSweep(types: readonly string[] = CTX_SWEEP_TYPES): Tally {
   const ks = kernelVerdicts(cs);
   ks.forEach((k, i) => {
     const c = cs[i]!;
+    if (k.message.startsWith('KORACLE ERROR')) { t.skip('koracle cannot build the case (e.g. a map reference without maps)'); return; }
     const b = bpfsimVerdict(c);
     const cat = verdictCategory(k, b, true);
     if (cat === undefined) { t.ok(); return; }
@@ -148,6 +149,7 @@ export function helperSweep(types: readonly string[] = ['socket_filter', 'xdp', 
   const ks = kernelVerdicts(cs);
   ks.forEach((k, i) => {
     const c = cs[i]!;
+    if (k.message.startsWith('KORACLE ERROR')) { t.skip('koracle cannot build the case (e.g. a map reference without maps)'); return; }
     const b = bpfsimVerdict(c);
     const cat = verdictCategory(k, b, true);
     if (cat === undefined) { t.ok(); return; }
@@ -175,6 +177,7 @@ export function opcodeSweep(): Tally {
   const ks = kernelVerdicts(cs);
   ks.forEach((k, i) => {
     const c = cs[i]!;
+    if (k.message.startsWith('KORACLE ERROR')) { t.skip('koracle cannot build the case (e.g. a map reference without maps)'); return; }
     const b = bpfsimVerdict(c);
     const cat = verdictCategory(k, b, true);
     if (cat === undefined) { t.ok(); return; }
