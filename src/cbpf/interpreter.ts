@@ -358,3 +358,172 @@ function ancillary(ctx: PacketContext, ad: number, A: number, X: number): number
     default: return undefined;
   }
 }
+
+// ---------------------------------------------------------------------------
+// Seccomp fast path: a classic program prepared once for the seccomp context,
+// reading struct seccomp_data as 16 little-endian 32-bit words (word i = the
+// value `ld [4*i]` loads). Same results as exec() above for every input; it
+// is only built for programs on which exec() can never fault (see
+// prepareSeccompFast), so it needs no per-instruction checks.
+
+/** Fused opcodes of the fast path (one per operation and operand source). */
+const F = {
+  LD_W: 0, LD_IMM: 1, LD_MEM: 2, LD_LEN: 3, LDX_IMM: 4, LDX_MEM: 5, LDX_LEN: 6, ST: 7, STX: 8, NEG: 9,
+  JA: 10, RET_K: 11, RET_A: 12, TAX: 13, TXA: 14,
+  /** ALU with K: ALU_K + (op >> 4); with X: ALU_X + (op >> 4). */
+  ALU_K: 16, ALU_X: 32,
+  /** Conditional jump with K: JMP_K + (op >> 4); with X: JMP_X + (op >> 4). */
+  JMP_K: 48, JMP_X: 56,
+} as const;
+
+/** A classic program prepared for {@link runSeccompWords} (struct-of-arrays, absolute jump targets). */
+export interface SeccompFastProgram {
+  readonly length: number;
+  /** Fused opcode per instruction. */
+  readonly op: Uint8Array;
+  /** Operand per instruction (word index for `ld [k]`), as u32. */
+  readonly k: Uint32Array;
+  /** The same operands as int32 (the fast loop's representation). */
+  readonly ki: Int32Array;
+  /** Next pc when a condition holds (or the `ja` target). */
+  readonly t: Int32Array;
+  /** Next pc when a condition fails. */
+  readonly f: Int32Array;
+  /** True when the program touches M[] (it is then zeroed per run, as exec() does). */
+  readonly usesMem: boolean;
+  /** Bit i set when the program loads seccomp_data word i (`ld [4*i]`). */
+  readonly wordsRead: number;
+}
+
+/**
+ * Prepares a classic program for the seccomp fast path, or returns undefined
+ * when some instruction could make {@link runCbpfDetailed} fault in the
+ * seccomp context (a packet-only load, a load outside seccomp_data or not
+ * word-sized and aligned, an M[] index >= 16, a jump past the end, a
+ * non-jump, non-return last instruction). Programs that pass the kernel's
+ * seccomp_check_filter always qualify.
+ */
+export function prepareSeccompFast(prog: CbpfProgram): SeccompFastProgram | undefined {
+  const n = prog.length;
+  const op = new Uint8Array(n);
+  const k = new Uint32Array(n);
+  const t = new Int32Array(n);
+  const f = new Int32Array(n);
+  let usesMem = false;
+  let wordsRead = 0;
+  for (let pc = 0; pc < n; pc++) {
+    const kk = prog.k[pc]!;
+    const x = prog.isX[pc] === 1;
+    let o: number;
+    let jumps = false;
+    switch (prog.kind[pc]) {
+      case 0: o = F.LD_IMM; break;
+      case 1:
+        if (prog.size[pc] !== 4 || kk >= SECCOMP_DATA_SIZE || (kk & 3) !== 0) return undefined;
+        o = F.LD_W; wordsRead |= 1 << (kk >>> 2); break;
+      case 3: o = F.LD_MEM; break;
+      case 4: o = F.LD_LEN; break;
+      case 5: o = F.LDX_IMM; break;
+      case 6: o = F.LDX_MEM; break;
+      case 7: o = F.LDX_LEN; break;
+      case 9: o = F.ST; break;
+      case 10: o = F.STX; break;
+      case 11: o = (x ? F.ALU_X : F.ALU_K) + (prog.op[pc]! >>> 4); break;
+      case 12: o = F.NEG; break;
+      case 13: o = F.JA; jumps = true; break;
+      case 14: o = (x ? F.JMP_X : F.JMP_K) + (prog.op[pc]! >>> 4); jumps = true; break;
+      case 15: o = F.RET_K; break;
+      case 16: o = F.RET_A; break;
+      case 17: o = F.TAX; break;
+      case 18: o = F.TXA; break;
+      default: return undefined; // ld [x+k], ldxb msh: faults in the seccomp context
+    }
+    if (o === F.LD_MEM || o === F.LDX_MEM || o === F.ST || o === F.STX) {
+      if (kk >= BPF_MEMWORDS) return undefined;
+      usesMem = true;
+    }
+    op[pc] = o;
+    k[pc] = o === F.LD_W ? kk >>> 2 : kk;
+    if (o === F.JA) {
+      if (kk >= n - pc - 1) return undefined;
+      t[pc] = pc + 1 + kk;
+    } else if (jumps) {
+      t[pc] = pc + 1 + prog.jt[pc]!;
+      f[pc] = pc + 1 + prog.jf[pc]!;
+      if (t[pc]! >= n || f[pc]! >= n) return undefined;
+    } else if (o !== F.RET_K && o !== F.RET_A && pc + 1 >= n) return undefined;
+  }
+  return { length: n, op, k, ki: new Int32Array(k.buffer), t, f, usesMem, wordsRead };
+}
+
+const MF = new Int32Array(BPF_MEMWORDS);
+
+/**
+ * Runs a prepared seccomp filter on struct seccomp_data given as 16 words
+ * (word i = the u32 that `ld [4*i]` loads); returns the u32 return value,
+ * exactly what {@link runCbpf} returns for the same data. Allocates nothing.
+ * A and X are kept as int32 (the same 32 bits the kernel's u32 registers
+ * hold) and compared unsigned where the operation is; the three operations
+ * that make up most of a seccomp filter (`jeq #k`, `ld [k]`, `ret #k`) are
+ * tested before the general switch.
+ */
+export function runSeccompWords(p: SeccompFastProgram, w: Uint32Array): number {
+  const op = p.op, K = p.ki, T = p.t, FF = p.f;
+  if (p.usesMem) MF.fill(0);
+  let A = 0, X = 0, pc = 0;
+  for (;;) {
+    const o = op[pc]!;
+    if (o === 49) { pc = A === K[pc]! ? T[pc]! : FF[pc]!; continue; }
+    const k = K[pc]!;
+    if (o === 0) { A = w[k]! | 0; pc++; continue; }
+    if (o === 11) return k >>> 0;
+    switch (o) {
+      case 1: A = k; break;
+      case 2: A = MF[k]!; break;
+      case 3: A = SECCOMP_DATA_SIZE; break;
+      case 4: X = k; break;
+      case 5: X = MF[k]!; break;
+      case 6: X = SECCOMP_DATA_SIZE; break;
+      case 7: MF[k] = A; break;
+      case 8: MF[k] = X; break;
+      case 9: A = (-A) | 0; break;
+      case 10: pc = T[pc]!; continue;
+      case 12: return A >>> 0;
+      case 13: X = A; break;
+      case 14: A = X; break;
+      // ALU, K operand (16 + op>>4)
+      case 16: A = (A + k) | 0; break;
+      case 17: A = (A - k) | 0; break;
+      case 18: A = Math.imul(A, k); break;
+      case 19: if (k === 0) return 0; A = ((A >>> 0) / (k >>> 0)) | 0; break;
+      case 20: A = A | k; break;
+      case 21: A = A & k; break;
+      case 22: A = A << (k & 31); break;
+      case 23: A = (A >>> (k & 31)) | 0; break;
+      case 25: if (k === 0) return 0; A = ((A >>> 0) % (k >>> 0)) | 0; break;
+      case 26: A = A ^ k; break;
+      // ALU, X operand (32 + op>>4)
+      case 32: A = (A + X) | 0; break;
+      case 33: A = (A - X) | 0; break;
+      case 34: A = Math.imul(A, X); break;
+      case 35: if (X === 0) return 0; A = ((A >>> 0) / (X >>> 0)) | 0; break;
+      case 36: A = A | X; break;
+      case 37: A = A & X; break;
+      case 38: A = A << (X & 31); break;
+      case 39: A = (A >>> (X & 31)) | 0; break;
+      case 41: if (X === 0) return 0; A = ((A >>> 0) % (X >>> 0)) | 0; break;
+      case 42: A = A ^ X; break;
+      // jumps, K operand (48 + op>>4; 49 = jeq handled above)
+      case 50: pc = (A >>> 0) > (k >>> 0) ? T[pc]! : FF[pc]!; continue;
+      case 51: pc = (A >>> 0) >= (k >>> 0) ? T[pc]! : FF[pc]!; continue;
+      case 52: pc = (A & k) !== 0 ? T[pc]! : FF[pc]!; continue;
+      // jumps, X operand (56 + op>>4)
+      case 57: pc = A === X ? T[pc]! : FF[pc]!; continue;
+      case 58: pc = (A >>> 0) > (X >>> 0) ? T[pc]! : FF[pc]!; continue;
+      case 59: pc = (A >>> 0) >= (X >>> 0) ? T[pc]! : FF[pc]!; continue;
+      case 60: pc = (A & X) !== 0 ? T[pc]! : FF[pc]!; continue;
+      default: return fault(pc, `fast path: unexpected fused opcode ${o}`);
+    }
+    pc++;
+  }
+}

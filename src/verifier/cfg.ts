@@ -15,21 +15,27 @@ export function checkLdImm64(env: Env): void {
   for (let i = 0; i < p.length; i++) {
     const r = p.rowAt(i);
     if (!r || r.kind !== 'lddw') continue;
-    const src = p.src[i]!;
-    if (src === PseudoSrc.IMM) { i++; continue; }
-    if (src === PseudoSrc.BTF_ID || src === PseudoSrc.FUNC) throw new Reject('unrecognized bpf_ld_imm64 insn', i, 'EINVAL');
-    const hiImm = p.imm[i + 1]!;
-    if ((src === PseudoSrc.MAP_FD || src === PseudoSrc.MAP_IDX) && hiImm !== 0) throw new Reject('unrecognized bpf_ld_imm64 insn', i, 'EINVAL');
-    const idx = p.imm[i]!;
-    const m = env.maps[idx];
-    if (idx < 0 || m === undefined) throw new Reject(`fd ${idx} is not pointing to valid bpf_map`, i, 'EBADF' as never);
-    if (src === PseudoSrc.MAP_VALUE || src === PseudoSrc.MAP_IDX_VALUE) {
-      const off = hiImm >>> 0;
-      if (off >= BPF_MAX_VAR_OFF) throw new Reject(`direct value offset of ${off} is not allowed`, i, 'EINVAL');
-      if (m.type !== 'array') throw new Reject('no direct value access support for this map type', i, 'EINVAL');
-      if (m.maxEntries !== 1 || off >= m.valueSize) throw new Reject(`invalid access to map value pointer, value_size=${m.valueSize} off=${off}`, i, 'EINVAL');
-    }
+    checkLdImm64At(env, i);
     i++;
+  }
+}
+
+/** The map reference of the ld_imm64 at slot `i` (resolve_pseudo_ldimm64). */
+export function checkLdImm64At(env: Env, i: number): void {
+  const p = env.prog;
+  const src = p.src[i]!;
+  if (src === PseudoSrc.IMM) return;
+  if (src === PseudoSrc.BTF_ID || src === PseudoSrc.FUNC) throw new Reject('unrecognized bpf_ld_imm64 insn', i, 'EINVAL');
+  const hiImm = p.imm[i + 1]!;
+  if ((src === PseudoSrc.MAP_FD || src === PseudoSrc.MAP_IDX) && hiImm !== 0) throw new Reject('unrecognized bpf_ld_imm64 insn', i, 'EINVAL');
+  const idx = p.imm[i]!;
+  const m = env.maps[idx];
+  if (idx < 0 || m === undefined) throw new Reject(`fd ${idx} is not pointing to valid bpf_map`, i, 'EBADF' as never);
+  if (src === PseudoSrc.MAP_VALUE || src === PseudoSrc.MAP_IDX_VALUE) {
+    const off = hiImm >>> 0;
+    if (off >= BPF_MAX_VAR_OFF) throw new Reject(`direct value offset of ${off} is not allowed`, i, 'EINVAL');
+    if (m.type !== 'array') throw new Reject('no direct value access support for this map type', i, 'EINVAL');
+    if (m.maxEntries !== 1 || off >= m.valueSize) throw new Reject(`invalid access to map value pointer, value_size=${m.valueSize} off=${off}`, i, 'EINVAL');
   }
 }
 
@@ -49,8 +55,8 @@ export function checkCfg(env: Env): void {
     const s = env.subprogs[k]!, e = subEnd(k);
     for (let i = s; i < e; i++) {
       if (p.row[i] === ROW_LDDW_HI) continue;
-      const r = p.rowAt(i)!;
-      if (r.kind === 'call') continue;
+      const r = p.rowAt(i);
+      if (!r || r.kind === 'call') continue;
       const t = jumpTarget(p, i);
       if (t !== undefined && (t < s || t >= e)) throw new Reject(`jump out of range from insn ${i} to ${t}`, i, 'EINVAL');
     }
@@ -67,7 +73,14 @@ export function checkCfg(env: Env): void {
   const visit = (t: number) => { if (!seen[t]) { seen[t] = 1; stack.push(t); } };
   while (stack.length) {
     const i = stack.pop()!;
-    const r = p.rowAt(i)!;
+    const r = p.rowAt(i);
+    if (!r) {
+      // A byte the kernel knows but with fields do_check will reject when it gets there
+      // (BPF_JMP | BPF_JCOND, may_goto, falls through or jumps).
+      if (p.code[i] === 0xe5) { const t = i + 1 + p.off[i]!; if (t >= 0 && t < n) { env.prunePoint[t] = 1; visit(t); } }
+      if (i + 1 < n) visit(i + 1);
+      continue;
+    }
     switch (r.kind) {
       case 'exit': break;
       case 'ja': { const t = jumpTarget(p, i)!; env.prunePoint[t] = 1; visit(t); break; }
@@ -95,6 +108,10 @@ export function checkCfg(env: Env): void {
   for (let i = 0; i < n; i++) {
     if (p.row[i] === ROW_LDDW_HI) continue;
     if (!seen[i]) throw new Reject(`unreachable insn ${i}`, i, 'EINVAL');
+    if (p.rowAt(i)?.kind === 'lddw') {
+      if (seen[i + 1]) throw new Reject(`jump into the middle of ldimm64 insn ${i}`, i, 'EINVAL');
+      i++;
+    }
   }
   void Cls;
 }

@@ -88,15 +88,36 @@ function ptrArith(env: Env, row: OpcodeRow, dstno: number, ptr: Reg, offReg: Reg
   return d;
 }
 
+/** Constant folding: the abstract result of an op on two constants is that constant (fast path). */
+function constFold(op: number, is64: boolean, a: bigint, b: bigint): bigint | undefined {
+  const w = is64 ? 64 : 32;
+  const x = BigInt.asUintN(w, a), y = BigInt.asUintN(w, b);
+  let r: bigint;
+  switch (op) {
+    case AluOp.ADD: r = x + y; break;
+    case AluOp.SUB: r = x - y; break;
+    case AluOp.MUL: r = x * y; break;
+    case AluOp.OR: r = x | y; break;
+    case AluOp.AND: r = x & y; break;
+    case AluOp.XOR: r = x ^ y; break;
+    case AluOp.LSH: if (y >= BigInt(w)) return undefined; r = x << y; break;
+    case AluOp.RSH: if (y >= BigInt(w)) return undefined; r = x >> y; break;
+    case AluOp.ARSH: if (y >= BigInt(w)) return undefined; r = BigInt.asIntN(w, x) >> y; break;
+    default: return undefined;
+  }
+  return BigInt.asUintN(w, r);
+}
+
 function scalarOp(row: OpcodeRow, dst: Scalar, src: Scalar, off: number): Scalar {
   const op = row.op;
+  if (tnumIsConst(dst.var_off) && tnumIsConst(src.var_off)) {
+    const v = constFold(op, row.is64, dst.var_off.value, src.var_off.value);
+    if (v !== undefined) return scalarConst(v);
+  }
   let name = OP_NAME[op]!;
   if (off === 1 && (op === AluOp.DIV || op === AluOp.MOD)) name = op === AluOp.DIV ? 'sdiv' : 'smod';
-  // Linux 6.18 tracks no ranges for div/mod: the result is unknown.
-  if (op === AluOp.DIV || op === AluOp.MOD) return row.is64 ? scalarUnknown() : zext32(scalarUnknown());
-  if ((op === AluOp.LSH || op === AluOp.RSH || op === AluOp.ARSH) && !(tnumIsConst(src.var_off) && src.umax < BigInt(row.is64 ? 64 : 32))) {
-    return row.is64 ? scalarUnknown() : zext32(scalarUnknown());
-  }
+  // Division, modulo and shifts by a non-constant or too large amount give an unknown
+  // 64-bit scalar in 6.18, even in 32-bit form (the scalar module models this).
   return scalarAlu(name, row.is64, dst, src);
 }
 
@@ -112,7 +133,7 @@ export function checkAlu(env: Env, regs: Reg[], row: OpcodeRow, dst: number, src
     need(dst);
     writeDst();
     const d = regs[dst]!;
-    if (isPtr(d)) { regs[dst] = unknownReg(); if (!row.is64) regs[dst]!.s = zext32(scalarUnknown()); return; }
+    if (isPtr(d)) { regs[dst] = unknownReg(); return; }
     let s: Scalar;
     if (row.kind === 'neg') s = scalarAlu('neg', row.is64, d.s, d.s);
     else s = byteSwap(d.s, row);

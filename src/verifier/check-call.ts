@@ -91,6 +91,9 @@ export function helperCall(env: Env, st: State, id: number, pc: number): void {
     const a = proto.args[i]!;
     const r = regs[regno]!;
     if (r.type === 'not_init') throw new Reject(`R${regno} !read_ok`, pc);
+    if ((r.type === 'pkt' || r.type === 'pkt_meta') && a !== 'anything' && !proto.pktAccess) {
+      throw new Reject('helper access to the packet is not allowed', pc);
+    }
     const typeErr = (exp: string) => new Reject(`R${regno} type=${typeName(r)} expected=${exp}`, pc);
     switch (a) {
       case 'anything': break;

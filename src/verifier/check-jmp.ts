@@ -94,11 +94,15 @@ export function condJump(env: Env, st: State, row: OpcodeRow, pc: number, push: 
   else if (isPtr(dst) || isPtr(src)) {
     let a = dst, b = src, o = op;
     if (!isConstFor(b, is32)) { o = FLIP[o]; a = src; b = dst; }
-    if (isConstFor(b, is32) && regNotNull(a)) {
+    // A non-NULL pointer compared with 0 decides JEQ/JNE. Linux does this for JMP32 too, but
+    // the low 32 bits of a valid pointer may be 0 (in bpfsim's VM they are the region offset),
+    // so bpfsim decides only 64-bit comparisons and explores both sides of a 32-bit one.
+    if (!is32 && isConstFor(b, is32) && regNotNull(a)) {
       const v = is32 ? b.s.var_off.value & 0xffffffffn : b.s.var_off.value;
       if (v === 0n) pred = o === 'jeq' ? 0 : o === 'jne' ? 1 : -1;
     }
-  } else pred = isBranchTaken(op, is32, dst.s, src.s);
+  } else if (tnumIsConst(dst.s.var_off) && tnumIsConst(src.s.var_off)) pred = constBranch(op, is32, dst.s.var_off.value, src.s.var_off.value);
+  else pred = isBranchTaken(op, is32, dst.s, src.s);
   if (pred === 1) return target;
   if (pred === 0) return pc + 1;
   // Both branches: other = taken, this = fall-through.
@@ -142,6 +146,28 @@ function setScalar(regs: Reg[], no: number, s: Scalar): void {
   const r = cloneReg(regs[no]!); r.s = s; regs[no] = r;
 }
 
+/** A conditional jump on two constants (fast path of is_branch_taken). */
+function constBranch(op: JmpName, is32: boolean, a: bigint, b: bigint): number {
+  const w = is32 ? 32 : 64;
+  const ua = BigInt.asUintN(w, a), ub = BigInt.asUintN(w, b);
+  const sa = BigInt.asIntN(w, a), sb = BigInt.asIntN(w, b);
+  let t: boolean;
+  switch (op) {
+    case 'jeq': t = ua === ub; break;
+    case 'jne': t = ua !== ub; break;
+    case 'jgt': t = ua > ub; break;
+    case 'jge': t = ua >= ub; break;
+    case 'jlt': t = ua < ub; break;
+    case 'jle': t = ua <= ub; break;
+    case 'jsgt': t = sa > sb; break;
+    case 'jsge': t = sa >= sb; break;
+    case 'jslt': t = sa < sb; break;
+    case 'jsle': t = sa <= sb; break;
+    case 'jset': t = (ua & ub) !== 0n; break;
+  }
+  return t ? 1 : 0;
+}
+
 /** Packet range markers of mark_pkt_end: the pointer is at / beyond pkt_end. */
 const AT_PKT_END = -1, BEYOND_PKT_END = -2;
 
@@ -173,10 +199,12 @@ export function pktBranchTaken(dst: Reg, src: Reg, op: JmpName): number {
 }
 
 function pktCompare(op: JmpName, dst: Reg, src: Reg, thisB: State, otherB: State, dstno: number, srcno: number): void {
+  // reg_is_init_pkt_pointer: pkt_meta' is only bounded by the unmodified data pointer.
+  const init = (r: Reg) => r.type === 'pkt' && r.off === 0 && tnumIsConst(r.s.var_off) && r.s.var_off.value === 0n;
   const dPkt = dst.type === 'pkt' && src.type === 'pkt_end';
-  const dMeta = dst.type === 'pkt_meta' && src.type === 'pkt';
+  const dMeta = dst.type === 'pkt_meta' && init(src);
   const sPkt = dst.type === 'pkt_end' && src.type === 'pkt';
-  const sMeta = dst.type === 'pkt' && src.type === 'pkt_meta';
+  const sMeta = init(dst) && src.type === 'pkt_meta';
   const left = dPkt || dMeta, right = sPkt || sMeta;
   const rd = (b: State) => cur(b)[dstno]!, rs = (b: State) => cur(b)[srcno]!;
   switch (op) {

@@ -68,7 +68,7 @@ export function checkMemRegion(env: Env, regno: number, r: Reg, off: number, siz
     }
   };
   if (s.smin < 0n && (s.smin === S64MIN || BigInt(off) + s.smin !== BigInt(BigInt.asIntN(32, BigInt(off) + s.smin)) || s.smin + BigInt(off) < 0n)) {
-    throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=N) check.`, pc);
+    throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, pc);
   }
   const e1 = inner(s.smin + BigInt(off));
   if (e1) { log(env, e1); throw new Reject(`R${regno} min value is outside of the allowed memory range`, pc); }
@@ -356,7 +356,7 @@ export function checkMemAccess(env: Env, st: State, regno: number, off: number, 
     }
     case 'pkt': case 'pkt_meta':
       if (write && !mayWritePacket(env.progType)) throw new Reject('cannot write into packet', pc);
-      if (r.s.smin < 0n) throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=N) check.`, pc);
+      if (r.s.smin < 0n) throw new Reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, pc);
       {
         const sizeOk = size > 0;
         if (!(off >= 0 && sizeOk && off + size <= r.range)) {

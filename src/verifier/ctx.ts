@@ -131,6 +131,16 @@ function perfEventValid(off: number, size: number, write: boolean): CtxAccess | 
   return size === 8 ? { type: 'scalar' } : undefined;
 }
 
+/** sk_msg_is_valid_access: struct sk_msg_md (data / data_end pointers, socket fields, sk), read-only. */
+function skMsgValid(off: number, size: number, write: boolean): CtxAccess | undefined {
+  if (write || off < 0 || off >= 80 || off % size !== 0) return undefined;
+  if (off === 0) return size === 8 ? { type: 'pkt' } : undefined;
+  if (off === 8) return size === 8 ? { type: 'pkt_end' } : undefined;
+  if (off >= 16 && off < 72) return size === 4 ? { type: 'scalar' } : undefined;
+  if (off === 72) return size === 8 ? { type: 'sock' } : undefined;
+  return undefined;
+}
+
 /**
  * Checks one context access; undefined when it is invalid
  * (`invalid bpf_context access off=%d size=%d`).
@@ -144,6 +154,7 @@ export function ctxAccess(type: ProgTypeName, off: number, size: number, write: 
     case 'cgroup_skb': return cgSkbValid(off, size, write);
     case 'sk_skb': return skSkbValid(off, size, write);
     case 'lwt_in': case 'lwt_out': case 'lwt_xmit': return lwtValid(off, size, write);
+    case 'sk_msg': return skMsgValid(off, size, write);
     case 'kprobe': return kprobeValid(off, size, write);
     case 'tracepoint': return tracepointValid(off, size, write);
     case 'perf_event': return perfEventValid(off, size, write);

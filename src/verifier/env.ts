@@ -10,7 +10,7 @@ import type { Checkpoint } from './state.js';
 
 /** Internal: a rejection at an instruction (converted to a VerifyResult). */
 export class Reject extends Error {
-  constructor(readonly msg: string, readonly pc: number | undefined, readonly errno: 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' = 'EACCES') {
+  constructor(readonly msg: string, readonly pc: number | undefined, readonly errno: 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' = 'EACCES', readonly logged = false) {
     super(msg);
   }
 }

@@ -26,6 +26,8 @@ export interface HelperProto {
   readonly ret: RetType;
   /** Acquires a reference (ringbuf_reserve, sk_lookup_*). */
   readonly acquire?: boolean;
+  /** May take packet pointers as memory arguments (`pkt_access`). */
+  readonly pktAccess?: boolean;
   /** The result carries the argument's reference (is_ptr_cast_function: sk_fullsock, tcp_sock). */
   readonly ptrCast?: boolean;
   /** Map types the helper accepts in its map argument (undefined: any map except special ones). */
@@ -34,9 +36,9 @@ export interface HelperProto {
 }
 
 const P: HelperProto[] = [
-  { id: 1, name: 'map_lookup_elem', args: ['const_map_ptr', 'map_key'], ret: 'map_value_or_null' },
-  { id: 2, name: 'map_update_elem', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'], ret: 'integer' },
-  { id: 3, name: 'map_delete_elem', args: ['const_map_ptr', 'map_key'], ret: 'integer' },
+  { id: 1, name: 'map_lookup_elem', args: ['const_map_ptr', 'map_key'], ret: 'map_value_or_null', pktAccess: true },
+  { id: 2, name: 'map_update_elem', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'], ret: 'integer', pktAccess: true },
+  { id: 3, name: 'map_delete_elem', args: ['const_map_ptr', 'map_key'], ret: 'integer', pktAccess: true },
   { id: 4, name: 'probe_read', args: ['mem_uninit', 'const_size_or_zero', 'anything'], ret: 'integer' },
   { id: 5, name: 'ktime_get_ns', args: [], ret: 'integer' },
   { id: 6, name: 'trace_printk', args: ['mem', 'const_size'], ret: 'integer' },
@@ -49,18 +51,18 @@ const P: HelperProto[] = [
   { id: 17, name: 'get_cgroup_classid', args: ['ctx'], ret: 'integer' },
   { id: 25, name: 'perf_event_output', args: ['ctx', 'const_map_ptr', 'anything', 'mem', 'const_size_or_zero'], ret: 'integer', mapTypes: ['perf_event_array'] },
   { id: 26, name: 'skb_load_bytes', args: ['ctx', 'anything', 'mem_uninit', 'const_size'], ret: 'integer' },
-  { id: 28, name: 'csum_diff', args: ['mem_or_null', 'const_size_or_zero', 'mem_or_null', 'const_size_or_zero', 'anything'], ret: 'integer' },
+  { id: 28, name: 'csum_diff', args: ['mem_or_null', 'const_size_or_zero', 'mem_or_null', 'const_size_or_zero', 'anything'], ret: 'integer', pktAccess: true },
   { id: 46, name: 'get_socket_cookie', args: ['ctx'], ret: 'integer' },
   { id: 47, name: 'get_socket_uid', args: ['ctx'], ret: 'integer' },
   { id: 112, name: 'probe_read_user', args: ['mem_uninit', 'const_size_or_zero', 'anything'], ret: 'integer' },
   { id: 113, name: 'probe_read_kernel', args: ['mem_uninit', 'const_size_or_zero', 'anything'], ret: 'integer' },
-  { id: 84, name: 'sk_lookup_tcp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_or_null', acquire: true },
-  { id: 85, name: 'sk_lookup_udp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_or_null', acquire: true },
+  { id: 84, name: 'sk_lookup_tcp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_or_null', acquire: true, pktAccess: true },
+  { id: 85, name: 'sk_lookup_udp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_or_null', acquire: true, pktAccess: true },
   { id: 86, name: 'sk_release', args: ['sock_release'], ret: 'integer' },
   { id: 95, name: 'sk_fullsock', args: ['sock_common'], ret: 'sock_or_null', ptrCast: true },
   { id: 96, name: 'tcp_sock', args: ['sock_common'], ret: 'tcp_sock_or_null', ptrCast: true },
   { id: 98, name: 'get_listener_sock', args: ['sock_common'], ret: 'sock_or_null' },
-  { id: 99, name: 'skc_lookup_tcp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_common_or_null', acquire: true },
+  { id: 99, name: 'skc_lookup_tcp', args: ['ctx', 'mem', 'const_size', 'anything', 'anything'], ret: 'sock_common_or_null', acquire: true, pktAccess: true },
   { id: 125, name: 'ktime_get_boot_ns', args: [], ret: 'integer' },
   { id: 130, name: 'ringbuf_output', args: ['const_map_ptr', 'mem', 'const_size_or_zero', 'anything'], ret: 'integer', mapTypes: ['ringbuf'] },
   { id: 131, name: 'ringbuf_reserve', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'], ret: 'ringbuf_mem_or_null', acquire: true, mapTypes: ['ringbuf'] },

@@ -5,14 +5,27 @@
  * adapters the verifier's call sites use.
  */
 import {
-  type AluOpName, type CondOp, type Scalar, formatScalar, formatScalarRanges, isConst, rangeWithin, scalarAlu,
+  type AluOpName, scalarConst as moduleScalarConst, type CondOp, type Scalar, formatScalar, formatScalarRanges, isConst, rangeWithin, scalarAlu,
   scalarCoerce, scalarCoerceSx, scalarsEqual,
 } from './scalar/index.js';
 
 export {
-  type Scalar, type Tnum, scalarConst, scalarUnknown, scalarAlu, isBranchTaken, refineBranch, formatScalar,
+  type Tnum, scalarUnknown, scalarAlu, isBranchTaken, refineBranch, formatScalar,
   formatScalarRanges, tnumIsConst, tnumStr, tnumConst, tnumAdd, scalarEndian, scalarMovsx, aluFork,
 } from './scalar/index.js';
+
+/**
+ * The constant scalar `v` (wrapped to 64 bits): the same value as the scalar
+ * module's scalarConst, built without Object.freeze (hot path of constant
+ * folding; scalars are never mutated).
+ */
+export function scalarConst(v: bigint): Scalar {
+  const u = BigInt.asUintN(64, v);
+  const s = BigInt.asIntN(64, u);
+  const l = u & 0xffffffffn;
+  const l32 = BigInt.asIntN(32, l);
+  return { var_off: { value: u, mask: 0n }, smin: s, smax: s, umin: u, umax: u, s32min: l32, s32max: l32, u32min: l, u32max: l };
+}
 
 /** ALU operation names. */
 export type AluName = AluOpName;
@@ -35,4 +48,5 @@ export function truncate(s: Scalar, bytes: number): Scalar { return bytes >= 8 ?
 export function signExtend(s: Scalar, bytes: number): Scalar { return bytes >= 8 ? s : scalarCoerceSx(s, bytes as 1 | 2 | 4); }
 /** The ranges part of a scalar's log text (no `scalar(` wrapper). */
 export function formatRanges(s: Scalar): string { return formatScalarRanges(s); }
-export { formatScalar as formatScalarFull };
+export { formatScalar as formatScalarFull, moduleScalarConst };
+export type { Scalar };

@@ -4,7 +4,6 @@
  * check-jmp.ts, calls and exits in check-call.ts): abstract interpretation over every path from the first
  * instruction, for a privileged (root) loader, with a kernel-style log.
  */
-import { disasmInsn } from '../asm/disasm.js';
 import { BpfError, VerifierError } from '../errors.js';
 import { type Program, decodeProgram } from '../isa/insn.js';
 import { AtomicOp, CallSrc, Cls, type OpcodeRow, PseudoSrc } from '../isa/opcodes.js';
@@ -12,8 +11,9 @@ import { checkAlu } from './check-alu.js';
 import { exitInsn, funcCall, helperCall } from './check-call.js';
 import { condJump, type PushFn } from './check-jmp.js';
 import { checkMemAccess } from './check-mem.js';
-import { checkCfg, checkLdImm64, checkMaxStackDepth } from './cfg.js';
+import { checkCfg, checkMaxStackDepth } from './cfg.js';
 import { mayAccessSkb } from './ctx.js';
+import { checkSubprogsRaw, insnFieldError, insnLogText, resolveLdImm64Raw } from './static-checks.js';
 import { type Env, Reject, type VerifyOptions } from './env.js';
 import {
   type Checkpoint, type LogCtx, MAX_BPF_STACK, type Reg, Slot, type State, cloneState, constReg, curRegs, formatReg,
@@ -49,12 +49,21 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
   try {
     if (program instanceof Uint8Array) {
       if (program.length === 0) return reject('last insn is not an exit or jmp', 0, 0, '', 'EINVAL');
-      prog = decodeProgram(program);
+      // Only the byte length here: the kernel's structural checks run below, in its order.
+      prog = decodeProgram(program, { validate: false });
     } else prog = program;
   } catch (e) {
     if (e instanceof BpfError) {
-      const msg = e.detail === 'empty program' ? 'last insn is not an exit or jmp' : e.detail;
-      return reject(msg, e.pc, 0, logLevel ? msg + '\n' : '', 'EINVAL');
+      let msg = e.detail === 'empty program' ? 'last insn is not an exit or jmp' : e.detail;
+      let pc = e.pc;
+      msg = kernelDecodeMessage(program, msg, pc);
+      // check_subprogs runs before the per-instruction checks: a program whose last slot is
+      // not exit / ja gets that message first (when the decoder stopped at an opcode or field).
+      if (program instanceof Uint8Array && program.length % 8 === 0 && !/ld_imm64|ldimm64|jump/.test(msg)) {
+        const last = program[program.length - 8]!;
+        if (last !== 0x95 && last !== 0x05 && last !== 0x06) { msg = 'last insn is not an exit or jmp'; pc = program.length / 8 - 1; }
+      }
+      return reject(msg, pc, 0, logLevel ? msg + '\n' : '', 'EINVAL');
     }
     throw e;
   }
@@ -67,13 +76,14 @@ export function verify(program: Uint8Array | Program, opts: VerifyOptions = {}):
     explored: new Map(), prunePoint: new Uint8Array(prog.length), subprogs: [0], stackDepth: new Map(), callees: new Map(), auxPtrType: new Map(), jmpsProcessed: 0, lastCheckpointInsn: -100, lastCheckpointJmps: -100,
   };
   try {
-    checkLdImm64(env);
+    checkSubprogsRaw(env);
+    resolveLdImm64Raw(env);
     checkCfg(env);
     doCheck(env);
     checkMaxStackDepth(env);
   } catch (e) {
     if (e instanceof Reject) {
-      env.log.push(e.msg);
+      if (!e.logged) env.log.push(e.msg);
       env.log.push(summary(env));
       return reject(e.msg, e.pc, env.insnProcessed, logLevel ? env.log.join('\n') + '\n' : '', e.errno);
     }
@@ -93,6 +103,33 @@ export function verifyOrThrow(program: Uint8Array | Program, opts: VerifyOptions
   const r = verify(program, { ...opts, logLevel: opts.logLevel ?? 1 });
   if (!r.accepted) throw new VerifierError(r.message, r.pc, r.log);
   return r;
+}
+
+/**
+ * The kernel's wording for structural errors where its order of checks
+ * differs from the decoder's: an ld_imm64 whose second slot is well formed
+ * but whose first slot has a non-zero `off` (check_ld_imm), and load/store
+ * classes with a mode that is no instruction (do_check).
+ */
+function kernelDecodeMessage(program: Uint8Array | Program, msg: string, pc: number | undefined): string {
+  if (!(program instanceof Uint8Array) || pc === undefined) return msg;
+  const at = (i: number, k: number) => program[i * 8 + k] ?? 0;
+  if (msg === 'invalid bpf_ld_imm64 insn' && (pc + 1) * 8 < program.length) {
+    const secondOk = at(pc + 1, 0) === 0 && at(pc + 1, 1) === 0 && at(pc + 1, 2) === 0 && at(pc + 1, 3) === 0;
+    const off = at(pc, 2) | at(pc, 3);
+    if (secondOk && off !== 0) return 'BPF_LD_IMM64 uses reserved fields';
+  }
+  const m = /^unknown opcode ([0-9a-f]{2})$/.exec(msg);
+  if (m) {
+    const code = parseInt(m[1]!, 16);
+    switch (code & 7) {
+      case Cls.LDX: return 'BPF_LDX uses reserved fields';
+      case Cls.STX: return 'BPF_STX uses reserved fields';
+      case Cls.ST: return 'BPF_ST uses reserved fields';
+      default: break;
+    }
+  }
+  return msg;
 }
 
 function reject(message: string, pc: number | undefined, n: number, log: string, errno: string): VerifyResult {
@@ -184,8 +221,11 @@ function doCheck(env: Env): void {
       if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
       else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}` : `${pc}`}: ${formatState(env, st)}`);
       printState = false;
-      if (env.logLevel > 0) L(`${pc}: ${disasmInsn(p.insn(pc), pc + 1 < p.length ? p.insn(pc + 1) : undefined, { code: true })}`);
-      const row = p.rowAt(pc)!;
+      if (env.logLevel > 0) L(`${pc}: ${insnLogText(p, pc)}`);
+      const bad = insnFieldError(p, pc, env.progType);
+      if (bad !== undefined) throw new Reject(bad, pc, 'EINVAL');
+      const row = p.rowAt(pc);
+      if (row === undefined) throw new Reject(`unknown opcode ${p.code[pc]!.toString(16).padStart(2, '0')}`, pc, 'EINVAL');
       if (row.cls === Cls.JMP || row.cls === Cls.JMP32) env.jmpsProcessed++;
       const next = step(env, st, pc, row, push);
       if (next === -1) { endPath(); pathDone = true; break; }
@@ -215,11 +255,11 @@ function stateVisited(env: Env, st: State, pc: number): 'prune' | 'go' {
     }
     fp ??= fingerprint(st);
     if (c.fp === fp && statesCover(c.st, st, true)) {
-      if (env.logLevel > 0) {
-        env.log.push(`infinite loop detected at insn ${pc}`);
-        env.log.push(`cur state: ${formatState(env, st)}`);
-      }
-      throw new Reject(`infinite loop detected at insn ${pc}`, pc, 'EINVAL');
+      // Like the kernel, the log ends with both states.
+      env.log.push(`infinite loop detected at insn ${pc}`);
+      env.log.push(`cur state: ${formatState(env, st)}`);
+      env.log.push(`old state: ${formatState(env, c.st)}`);
+      throw new Reject(`infinite loop detected at insn ${pc}`, pc, 'EINVAL', true);
     }
   }
   // Like the kernel, a new checkpoint needs some progress since the last one.
@@ -312,7 +352,8 @@ function step(env: Env, st: State, pc: number, row: OpcodeRow, push: PushFn): nu
       helperCall(env, st, imm, pc);
       return pc + 1;
     case 'callx':
-      throw new Reject('callx is not supported', pc, 'EINVAL');
+      // Linux 6.18 verifies no indirect calls for these program types.
+      throw new Reject(`unknown opcode ${p.code[pc]!.toString(16).padStart(2, '0')}`, pc, 'EINVAL');
     case 'exit':
       return exitInsn(env, st, pc);
   }

@@ -22,8 +22,9 @@ export const MAX_TAIL_CALL_CNT = 33;
 /** Words per saved frame: return slot, r6..r9 (lo, hi), r10 (lo, hi), program index. */
 export const FRAME_WORDS = 12;
 
-/** Negative LD_ABS/LD_IND offsets (include/uapi/linux/filter.h). */
+/** LD_ABS/LD_IND offset base of the network header (include/uapi/linux/filter.h). */
 export const SKF_NET_OFF = -0x100000;
+/** LD_ABS/LD_IND offset base of the link-layer (MAC) header (not modelled: reads as out of bounds). */
 export const SKF_LL_OFF = -0x200000;
 
 const EMPTY = new Uint8Array(0);

@@ -54,6 +54,12 @@ export const Op = {
   FP_LDXW: 0x140, FP_LDXH: 0x141, FP_LDXB: 0x142, FP_LDXDW: 0x143, FP_LDXSW: 0x144, FP_LDXSH: 0x145, FP_LDXSB: 0x146,
   FP_STW: 0x148, FP_STH: 0x149, FP_STB: 0x14a, FP_STDW: 0x14b,
   FP_STXW: 0x14c, FP_STXH: 0x14d, FP_STXB: 0x14e, FP_STXDW: 0x14f,
+  /**
+   * 64-bit shifts by a constant, specialised by amount: `_LO` for 1..31
+   * (F_IMM = k), `_HI` for 32..63 (F_IMM = k - 32); a shift by 0 is NOP.
+   */
+  LSH64_K_LO: 0x150, RSH64_K_LO: 0x151, ARSH64_K_LO: 0x152,
+  LSH64_K_HI: 0x153, RSH64_K_HI: 0x154, ARSH64_K_HI: 0x155, NOP: 0x156,
 } as const;
 
 /** Stack bytes per frame (MAX_BPF_STACK); r10 points at its end. */
@@ -150,6 +156,12 @@ export function buildImage(p: Program, maps?: MapTable): ProgramImage {
         if ((r.op === AluOp.DIV || r.op === AluOp.MOD) && p.off[pc] === 1) {
           const base = r.op === AluOp.DIV ? Op.SDIV32_K : Op.SMOD32_K;
           op = base + (r.is64 ? 2 : 0) + (r.source === 'X' ? 1 : 0);
+        } else if (r.is64 && r.source === 'K' && (r.op === AluOp.LSH || r.op === AluOp.RSH || r.op === AluOp.ARSH)) {
+          const k = p.imm[pc]! & 63;
+          const which = r.op === AluOp.LSH ? 0 : r.op === AluOp.RSH ? 1 : 2;
+          if (k === 0) op = Op.NOP;
+          else if (k < 32) { op = Op.LSH64_K_LO + which; words[b + F_IMM] = k; }
+          else { op = Op.LSH64_K_HI + which; words[b + F_IMM] = k - 32; }
         }
         break;
       case 'movsx':

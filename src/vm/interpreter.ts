@@ -610,6 +610,39 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
         const a = R[d], v = R[s];
         pc = a <= v ? words[b + 6] : pc + 8; continue;
       }
+      case 0x150: { // lsh64 K, 1..31
+        const d = words[b + 1], k = words[b + 4];
+        R[d + 1] = (R[d + 1] << k) | (R[d] >>> (32 - k)); R[d] <<= k;
+        pc += 8; continue;
+      }
+      case 0x151: { // rsh64 K, 1..31
+        const d = words[b + 1], k = words[b + 4];
+        R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k)); R[d + 1] = R[d + 1] >>> k;
+        pc += 8; continue;
+      }
+      case 0x152: { // arsh64 K, 1..31
+        const d = words[b + 1], k = words[b + 4];
+        R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k)); R[d + 1] >>= k;
+        pc += 8; continue;
+      }
+      case 0x153: { // lsh64 K, 32..63
+        const d = words[b + 1];
+        R[d + 1] = R[d] << words[b + 4]; R[d] = 0;
+        pc += 8; continue;
+      }
+      case 0x154: { // rsh64 K, 32..63
+        const d = words[b + 1];
+        R[d] = R[d + 1] >>> words[b + 4]; R[d + 1] = 0;
+        pc += 8; continue;
+      }
+      case 0x155: { // arsh64 K, 32..63
+        const d = words[b + 1];
+        const h = R[d + 1];
+        R[d] = h >> words[b + 4]; R[d + 1] = h >> 31;
+        pc += 8; continue;
+      }
+      case 0x156: // shift by 0
+        pc += 8; continue;
       case 0x84: { // neg32
         const d = words[b + 1];
         R[d] = -R[d] | 0; R[d + 1] = 0;

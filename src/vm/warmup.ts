@@ -24,6 +24,7 @@ const CONFIGS: ReadonlyArray<{ a: bigint; b: bigint; imm: number }> = [
   { a: 8n, b: 8n, imm: 8 },
   { a: 0xffffffffffffff00n, b: 40n, imm: 40 },
   { a: 0x8000000000000000n, b: 0xffffffffffffffffn, imm: -1 },
+  { a: 5n, b: 0n, imm: 0 },
 ];
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });

@@ -7,11 +7,18 @@ import { readCollectionSpec } from '../../src/elf/index.js';
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 export const FIXTURE_NAMES = ['xdp_count', 'socket_proto', 'global_data', 'subprog', 'tail_call', 'ringbuf', 'seccomp_policy', 'legacy_maps', 'map_in_map', 'printk'];
 
-export function fixtureBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(FIXTURES, `${name}.o`)));
+/** The CPU variants the fixtures are built for: `<name>.o` (-mcpu=v3, clang 14) and `<name>.v4.o` (-mcpu=v4, clang 19). */
+export const FIXTURE_CPUS = ['v3', 'v4'] as const;
+export type FixtureCpu = (typeof FIXTURE_CPUS)[number];
+
+export function fixturePath(name: string, cpu: FixtureCpu = 'v3'): string {
+  return join(FIXTURES, cpu === 'v3' ? `${name}.o` : `${name}.${cpu}.o`);
 }
-export function fixtureSpec(name: string) {
-  return readCollectionSpec(fixtureBytes(name));
+export function fixtureBytes(name: string, cpu: FixtureCpu = 'v3'): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(name, cpu)));
+}
+export function fixtureSpec(name: string, cpu: FixtureCpu = 'v3') {
+  return readCollectionSpec(fixtureBytes(name, cpu));
 }
 
 /** An Ethernet frame: dst/src MAC, ethertype, payload. */

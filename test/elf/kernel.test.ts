@@ -19,7 +19,9 @@ import { describe, expect, it } from 'vitest';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { loadCollection, mapIndexOf, programBytes, type CollectionSpec } from '../../src/elf/index.js';
 import { mapFlagNames, type MapSpec } from '../../src/maps/index.js';
-import { FIXTURES, fixtureSpec, frame, ipv4, seccompData } from './fixtures.js';
+import { FIXTURES, FIXTURE_CPUS, fixtureSpec as fixtureSpecFor, frame, ipv4, seccompData } from './fixtures.js';
+
+const fixtureSpec = (name: string) => fixtureSpecFor(name);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -43,7 +45,9 @@ function dumps(col: ReturnType<typeof loadCollection>): string[][] {
 const kdumps = (r: Record<string, any>, n: number): string[][] =>
   Array.from({ length: n }, (_, i) => (r[`map${i}`] ? String(r[`map${i}`]).split(',').sort() : []));
 
-describe.skipIf(!koracleAvailable())('fixtures in the kernel (koracle)', () => {
+describe.skipIf(!koracleAvailable()).each(FIXTURE_CPUS)('fixtures in the kernel (koracle), -mcpu=%s objects', (cpu) => {
+  const fixtureSpec = (name: string) => fixtureSpecFor(name, cpu);
+
   it('legacy_maps: struct bpf_map_def maps (programs run as socket filters; they do not read ctx)', () => {
     const spec = fixtureSpec('legacy_maps');
     spec.maps.find((m) => m.name === 'cfg')!.contents = [{ key: '00000000', value: '07000000' }];

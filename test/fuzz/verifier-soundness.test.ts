@@ -14,11 +14,11 @@ import { genProgram, rng } from '../verifier/gen.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
 
 describe('verifier soundness fuzz', () => {
-  for (const [type, len] of [['array', 12], ['hash', 24], ['array', 32]] as const) {
-    it(`${type} map, body ${len}`, () => {
+  for (const [type, len, calls] of [['array', 12, false], ['hash', 24, false], ['array', 32, false], ['array', 16, true]] as const) {
+    it(`${type} map, body ${len}${calls ? ', bpf-to-bpf calls' : ''}`, () => {
       fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
         const spec: MapSpec = { type, keySize: type === 'array' ? 4 : 8, valueSize: 16, maxEntries: 4, flags: 0 };
-        const g = genProgram(seed, { memSize: 32, valueSize: 16, bodyLen: len });
+        const g = genProgram(seed, { memSize: 32, valueSize: 16, bodyLen: len, calls });
         const r = verify(g.bytes, { progType: 'raw', rawMemSize: 32, maps: [spec] });
         if (!r.accepted) return;
         const R = rng(seed);

@@ -29,6 +29,8 @@ export interface GenOptions {
   bodyLen: number;
   /** XDP: r6 = data, r9 = data_end (loaded after the lookup), with range checks in the body. */
   packet?: boolean;
+  /** bpf-to-bpf calls to a subprogram that accesses memory through a pointer argument. */
+  calls?: boolean;
 }
 
 /** A generated program: instruction slots and bytes. */
@@ -45,7 +47,7 @@ export function genProgram(seed: number, o: GenOptions): GenProgram {
   const R = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(R() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(R() * (hi - lo + 1));
-  const body: (Insn | { jmp: Insn; skip: number })[] = [];
+  const body: (Insn | { jmp: Insn; skip: number } | { call: true })[] = [];
   const pkt = o.packet === true;
   const scratch = pkt ? [0, 2, 3, 4, 5, 7] : [0, 2, 3, 4, 5, 7, 9];
   const anyReg = pkt ? [0, 2, 3, 4, 5, 7, 6, 8, 9] : [0, 2, 3, 4, 5, 7, 9, 6, 8];
@@ -101,6 +103,16 @@ export function genProgram(seed: number, o: GenOptions): GenProgram {
       body.push(I.add64Reg(d, x));
       if (R() < 0.5) body.push((I as any)[`ldx${sz}`](x, d, int(-1, 2)));
       else body.push((I as any)[`stx${sz}`](d, x, int(-1, 2)));
+    } else if (o.calls && k < 0.76) {
+      // r1 = pointer argument (caller stack, map value or buffer), r2 = scalar; call sub; scratch re-initialised
+      const arg = pick(['stack', 'map', 'mem'] as const);
+      if (arg === 'stack') body.push(I.mov64Reg(1, 10), I.add64Imm(1, -8 * int(2, 6)));
+      else if (arg === 'map') body.push(I.mov64Reg(1, 8));
+      else body.push(I.mov64Reg(1, hasMem ? 6 : 8));
+      body.push(I.mov64Reg(2, pick(scratch)));
+      body.push({ call: true });
+      body.push(I.mov64Imm(2, 0), I.mov64Imm(3, 0), I.mov64Imm(4, 0), I.mov64Imm(5, 0));
+      continue;
     } else if (k < 0.9) {
       const op = pick(['jeq', 'jne', 'jgt', 'jge', 'jlt', 'jle', 'jsgt', 'jsge', 'jslt', 'jsle', 'jset']);
       const w = R() < 0.25 ? '32' : '';
@@ -128,10 +140,21 @@ export function genProgram(seed: number, o: GenOptions): GenProgram {
   ];
   // if r8 == 0 goto exit (patched below)
   const bodyStart = prologue.length + (pkt ? 5 : 1);
-  for (const b of body) flat.push('jmp' in b ? b.jmp : b);
+  for (const b of body) flat.push('jmp' in b ? b.jmp : 'call' in b ? I.callLocal(0) : b);
   const total = bodyStart + flat.length;
+  // The subprogram follows the main program's final `r0 = 0; exit`.
+  const sub: Insn[] = [
+    I.mov64Reg(0, 2), I.and64Imm(0, pick([0, 1, 3, 7, 8, 15])), I.add64Reg(1, 0),
+    ...(R() < 0.5 ? [I.stxb(1, 0, int(-2, 9))] : [I.ldxb(0, 1, int(-2, 9))]),
+    I.ldxb(0, 1, 0), I.exit(),
+  ];
+  const subStart = (pkt ? prologue.length + 5 : prologue.length + 1) + flat.length + 2;
   let idx = 0;
   for (const b of body) {
+    if ('call' in b) {
+      const at = bodyStart + idx;
+      flat[idx] = I.callLocal(subStart - at - 1);
+    }
     if ('jmp' in b) {
       const at = bodyStart + idx;
       const target = Math.min(at + 1 + b.skip, total);
@@ -145,5 +168,6 @@ export function genProgram(seed: number, o: GenOptions): GenProgram {
   } else {
     out.push(...prologue, I.jeqImm(8, 0, flat.length), ...flat, I.mov64Imm(0, 0), I.exit());
   }
+  if (body.some((b) => 'call' in b)) out.push(...sub);
   return { insns: out, bytes: encodeInsns(out) };
 }

@@ -20,7 +20,7 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
     const msgs: string[] = [];
     const counts: number[] = [];
     for (let seed = 1; seed <= N; seed++) {
-      const g = genProgram(seed * 7919, { valueSize: 16, bodyLen: 6 + (seed % 20) });
+      const g = genProgram(seed * 7919, { valueSize: 16, bodyLen: 6 + (seed % 20), calls: seed % 3 === 0 });
       const r = verify(g.bytes, { progType: 'socket_filter', maps: [{ type: 'hash', keySize: 8, valueSize: 16, maxEntries: 4, flags: 0 }] });
       ours.push(r.accepted);
       msgs.push(r.message);
@@ -39,6 +39,7 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
       if (kAcc && ours[i] && pm && Number(pm[1]) === counts[i]) sameCount++;
       const kMsg = String(k.log ?? '').trim().split('\n').slice(-2, -1)[0] ?? '';
       if (kAcc === ours[i] && (kAcc || kMsg === msgs[i])) msgAgree++;
+      else if (kAcc === ours[i] && process.env.SHOW_MSG) console.log(`msg: case ${i + 1}: kernel "${kMsg}" / bpfsim "${msgs[i]}"`);
       if (kAcc === ours[i]) agree++;
       else if (ours[i]) looser.push(`seed ${(i + 1) * 7919}: kernel: ${String(k.log ?? '').trim().split('\n').slice(-2, -1)[0]}`);
       else stricter.push(`seed ${(i + 1) * 7919}: bpfsim "${msgs[i]}" / kernel accepts`);
@@ -71,6 +72,7 @@ describe.skipIf(!koracleAvailable())('verifier vs the running kernel on generate
       const kMsg = String(k.log ?? '').trim().split('\n').slice(-2, -1)[0] ?? '';
       if (kAcc === ours[i]) agree++;
       if (kAcc === ours[i] && (kAcc || kMsg === msgs[i])) msgAgree++;
+      else if (kAcc === ours[i] && process.env.SHOW_MSG) console.log(`msg: case ${i + 1}: kernel "${kMsg}" / bpfsim "${msgs[i]}"`);
       if (!kAcc && ours[i]) looser.push(`seed ${(i + 1) * 104729}: kernel: ${kMsg}`);
     });
     console.log(`kernel-diff (xdp): ${kAccepts} accepted by the kernel; agreement ${agree}/${N}, with the same message ${msgAgree}/${N}`);

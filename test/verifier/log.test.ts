@@ -1,6 +1,8 @@
 /** The log: kernel-style lines at levels 1 and 2, and the summary line. */
 import { describe, expect, it } from 'vitest';
-import { v, map } from './support.js';
+import { VerifierError } from '../../src/errors.js';
+import { verifyOrThrow } from '../../src/verifier/index.js';
+import { bytesOf, v, map } from './support.js';
 
 const LOOKUP = `r1 = 0
 *(u64 *)(r10 -8) = r1
@@ -39,6 +41,19 @@ describe('verifier log', () => {
     const r = v('exit');
     expect(r.log).toBe('');
     expect(r).toMatchObject({ accepted: false, pc: 0, message: 'R0 !read_ok', insnsProcessed: 1, errno: 'EACCES' });
+  });
+  it('verifyOrThrow throws a VerifierError with the slot and the whole log', () => {
+    try {
+      verifyOrThrow(bytesOf('r0 = 0\nr0 = *(u64 *)(r0 +0)\nexit'));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(VerifierError);
+      const err = e as VerifierError;
+      expect(err.message).toBe("pc 1: R0 invalid mem access 'scalar'");
+      expect(err.pc).toBe(1);
+      expect(err.log).toContain('1: (79) r0 = *(u64 *)(r0 +0)');
+    }
+    expect(verifyOrThrow(bytesOf('r0 = 0\nexit')).accepted).toBe(true);
   });
   it('the instruction budget gives the kernel message', () => {
     const r = v('r0 = 0\nr0 += 1\nif r0 != 0x7fffffff goto pc-2\nexit', { insnLimit: 3000 });

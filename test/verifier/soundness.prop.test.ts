@@ -29,11 +29,11 @@ function isVmCarryDefect(e: RuntimeFault): boolean {
 }
 let vmCarryDefects = 0;
 
-function runChecked(seed: number, type: 'array' | 'hash'): { accepted: boolean } {
+function runChecked(seed: number, type: 'array' | 'hash', calls = false): { accepted: boolean; hasCall?: boolean } {
   const valueSize = 16;
   const spec: MapSpec = { type, keySize: 8, valueSize, maxEntries: 4, flags: 0 };
   if (type === 'array') spec.keySize = 4;
-  const g = genProgram(seed, { memSize: MEM, valueSize, bodyLen: 16 });
+  const g = genProgram(seed, { memSize: MEM, valueSize, bodyLen: 16, calls });
   if (type === 'array') {
     // array keys are 4 bytes: the 8-byte zero key on the stack still starts with key 0
   }
@@ -58,7 +58,7 @@ function runChecked(seed: number, type: 'array' | 'hash'): { accepted: boolean }
       throw e;
     }
   }
-  return { accepted: true };
+  return { accepted: true, hasCall: g.insns.some((x) => x.code === 0x85 && x.src === 1) };
 }
 
 function runXdp(seed: number): boolean {
@@ -98,6 +98,13 @@ describe('verifier soundness against the interpreter', () => {
     expect(vm.load(b, { progType: 'raw' }).run({ mem: new Uint8Array([1, 2, 3, 4]) }).r0).toBe(2n);
   });
 
+  it('accepted programs with bpf-to-bpf calls never fault (pointer arguments into caller frames)', () => {
+    let withCalls = 0;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
+      if (runChecked(seed, 'array', true).hasCall) withCalls++;
+    }), { numRuns: 300 });
+    expect(withCalls).toBeGreaterThan(10);
+  });
   for (const type of ['array', 'hash'] as const) {
     it(`accepted programs never fault (${type} map)`, () => {
       let accepted = 0;

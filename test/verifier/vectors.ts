@@ -63,6 +63,8 @@ export const VECTORS: Vector[] = [
   { name: 'root may return a pointer', src: 'r0 = r10\nexit', expect: 'accept', kernel: true },
   { name: 'root may compare pointers', src: 'r0 = 0\nif r1 == r10 goto pc+0\nexit', expect: 'accept', kernel: true },
   { name: 'unbounded min in pointer math', src: `${LOOKUP8}\nif r0 == 0x0 goto pc+4\nr1 = *(u64 *)(r0 +0)\nr0 += r1\nr0 = 0\nexit\nr0 = 0\nexit`, maps: [hash8], expect: 'math between map_value pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: '32-bit division gives a fully unknown scalar', src: 'r2 = 5\nw2 /= 3\nr1 = r10\nr1 += r2\nr0 = 0\nexit', expect: 'math between fp pointer and register with unbounded min value is not allowed', kernel: true },
+  { name: 'negating a pointer gives a scalar (root)', src: 'w1 = -w1\nr0 = r1\nexit', expect: 'accept', kernel: true },
   // ---- stack
   { name: 'spill and fill a pointer', src: '*(u64 *)(r10 -8) = r1\nr2 = *(u64 *)(r10 -8)\nr0 = *(u32 *)(r2 +0)\nexit', expect: 'accept', kernel: true },
   { name: 'stack out of bounds', src: 'r0 = 0\n*(u64 *)(r10 -520) = r0\nexit', expect: 'invalid write to stack R10 off=-520 size=8', kernel: true },
@@ -137,6 +139,10 @@ export const VECTORS: Vector[] = [
   { name: 'null check through a copy', src: `${LOOKUP8}\nr6 = r0\nif r6 == 0x0 goto pc+2\nr0 = *(u64 *)(r0 +0)\nexit\nr0 = 0\nexit`, maps: [hash8], expect: 'accept', kernel: true },
   { name: 'xdp packet access with a variable offset after a recheck', progType: 'xdp', src: 'r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 1\nr0 = 0\nif r4 > r3 goto pc+9\nr5 = *(u8 *)(r2 +0)\nr5 &= 15\nr2 += r5\nr4 = r2\nr4 += 4\nif r4 > r3 goto pc+2\nr0 = *(u32 *)(r2 +0)\nexit\nr0 = 1\nexit', expect: 'accept', kernel: true },
   { name: 'xdp write into the packet', progType: 'xdp', src: 'r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 1\nr0 = 0\nif r4 > r3 goto pc+1\n*(u8 *)(r2 +0) = 1\nexit', expect: 'accept', kernel: true },
+  { name: 'xdp meta bounded by the data pointer', progType: 'xdp', src: 'r2 = *(u32 *)(r1 +8)\nr3 = *(u32 *)(r1 +0)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto pc+1\nr0 = *(u64 *)(r2 +0)\nexit', expect: 'accept', kernel: true },
+  { name: 'xdp meta compared with a moved data pointer bounds nothing', progType: 'xdp', src: 'r2 = *(u32 *)(r1 +8)\nr3 = *(u32 *)(r1 +0)\nr0 = r3\nr0 += 8\nr4 = r2\nr4 += 8\nif r4 > r0 goto pc+1\nr0 = *(u8 *)(r2 +0)\nr0 = 0\nexit', expect: 'R2 offset is outside of the packet', kernel: true },
+  { name: 'helper without packet access', progType: 'sched_cls', src: 'r6 = *(u32 *)(r1 +76)\nr7 = *(u32 *)(r1 +80)\nr3 = r6\nr6 += 8\nif r6 > r7 goto pc+3\nr2 = 0\nr4 = 4\ncall bpf_skb_load_bytes#26\nr0 = 0\nexit', expect: 'helper access to the packet is not allowed', kernel: true },
+  { name: 'map lookup with a key in the packet', progType: 'xdp', maps: [hash8], src: 'r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto pc+3\nr1 = map[id:0]\ncall bpf_map_lookup_elem#1\nr0 = 0\nexit', expect: 'accept', kernel: true },
   { name: 'arithmetic on pkt_end', progType: 'xdp', src: 'r3 = *(u32 *)(r1 +4)\nr3 += 1\nr0 = 0\nexit', expect: 'R3 pointer arithmetic on pkt_end prohibited', kernel: true },
   { name: 'fetch atomic into the frame pointer', src: 'r0 = 0\n*(u64 *)(r10 -8) = r0\nr10 = atomic64_fetch_add((u64 *)(r10 -8), r10)\nexit', expect: 'frame pointer is read only', kernel: false },
   { name: 'cmpxchg needs r0', src: 'r1 = 0\n*(u64 *)(r10 -8) = r1\nr0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)\nexit', expect: 'R0 !read_ok', kernel: true },
@@ -154,6 +160,10 @@ export const VECTORS: Vector[] = [
   { name: 'seccomp: write to a read-write map', progType: 'seccomp', src: 'r1 = map[id:0][0]+0\nr0 = 0\n*(u32 *)(r1 +0) = r0\nr0 = 0x7fff0000 ll\nexit', maps: [{ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 }], expect: 'seccomp program may write only BPF_F_WRONLY_PROG maps: map 0 value_size=8 off=0 size=4' },
   { name: 'seccomp: write to a write-only map', progType: 'seccomp', src: 'r1 = map[id:0][0]+0\nr0 = 0\n*(u32 *)(r1 +0) = r0\nr0 = 0x7fff0000 ll\nexit', maps: [{ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0x100 }], expect: 'accept' },
   { name: 'seccomp: no LD_ABS', progType: 'seccomp', src: 'r6 = r1\nr0 = *(u8 *)skb[0]\nexit', expect: 'BPF_LD_[ABS|IND] instructions not allowed for this program type' },
+  // ---- deliberate difference from Linux (fast-check counterexample, robustness.prop.test.ts):
+  // Linux decides `if w1 != 0` for a non-NULL pointer r1; the low word of a pointer may be 0.
+  { name: 'pointer low word compared with 0 is not decided', progType: 'raw', src: 'r0 = 0\nif w0 != w1 goto pc+1\nr0 = *(s16 *)(r0 +0)\nexit', expect: "R0 invalid mem access 'scalar'" },
+  { name: '64-bit pointer compared with 0 is decided', progType: 'raw', src: 'r0 = 0\nif r0 != r1 goto pc+1\nr0 = *(s16 *)(r0 +0)\nexit', expect: 'accept' },
   // ---- raw type
   { name: 'raw: buffer access within r2', progType: 'raw', src: 'r0 = *(u64 *)(r1 +56)\nexit', expect: 'accept' },
   { name: 'raw: buffer access past the end', progType: 'raw', src: 'r0 = *(u64 *)(r1 +60)\nexit', expect: 'R1 min value is outside of the allowed memory range' },

@@ -4,3 +4,4 @@ export * from './classic.js';
 export * from './run.js';
 export * from './ebpf-emitter.js';
 export * from './array.js';
+export * from './classic-js.js';

@@ -3,7 +3,8 @@
  * the call's ABI (big-endian ABIs get their argument halves in big-endian
  * word order, as their kernels lay them out) and runs the cbpf interpreter.
  */
-import { CbpfProgram, runCbpf } from '../../cbpf/interpreter.js';
+import { CbpfProgram, prepareSeccompFast, runCbpf, runSeccompWords, type SeccompFastProgram } from '../../cbpf/interpreter.js';
+import { compileClassicJs, type CompiledClassicJs } from './classic-js.js';
 import type { SockFilter } from '../../cbpf/insn.js';
 import { SECCOMP_DATA_SIZE } from '../data.js';
 import { archByValue } from '../arch.js';
@@ -36,16 +37,107 @@ export function seccompDataFor(call: SyscallCall, out = new Uint8Array(SECCOMP_D
   return out;
 }
 
-/** A classic filter ready to evaluate many calls. */
-export class ClassicRunner {
-  private readonly prog: CbpfProgram;
-  private readonly buf = new Uint8Array(SECCOMP_DATA_SIZE);
-  constructor(filter: readonly SockFilter[]) {
-    this.prog = new CbpfProgram(filter);
+/** How a {@link ClassicRunner} executes the filter. */
+export type ClassicEngine = 'interp' | 'fast' | 'js';
+
+/** The classic engines, fastest last. */
+export const CLASSIC_ENGINES: readonly ClassicEngine[] = ['interp', 'fast', 'js'];
+
+/** Options of {@link ClassicRunner}. */
+export interface ClassicRunnerOptions {
+  /**
+   * `interp`: the general classic interpreter on the 64 seccomp_data bytes;
+   * `fast` (default): the interpreter's seccomp fast path on 16 words;
+   * `js`: the filter compiled to JavaScript (src/seccomp/compile/classic-js.ts).
+   * `fast` and `js` fall back to `interp` for a filter on which the
+   * interpreter could fault; all three return the same values.
+   */
+  readonly engine?: ClassicEngine;
+}
+
+/** u32 low / high halves of a u64 argument (BigInt, taken modulo 2^64); small values avoid BigInt arithmetic. */
+let splitLo = 0;
+let splitHi = 0;
+function split(v: bigint): void {
+  if (v >= 0n && v <= 0xffffffffn) {
+    splitLo = Number(v);
+    splitHi = 0;
+    return;
   }
-  /** The filter's u32 return value for a call. */
+  const u = BigInt.asUintN(64, v);
+  splitLo = Number(u & 0xffffffffn);
+  splitHi = Number(u >> 32n);
+}
+
+/**
+ * Fills 16 seccomp_data words (word i = what `ld [4*i]` loads, the same
+ * values {@link seccompDataFor} lays out) for a call; only the words in
+ * `need` (bit i = word i) are written. Big-endian ABIs get their argument
+ * halves swapped, as in {@link seccompDataFor}.
+ */
+export function fillSeccompWords(call: SyscallCall, w: Uint32Array, need = 0xffff, big = archByValue(call.arch, call.nr)?.endian === 'big'): void {
+  w[0] = call.nr >>> 0;
+  w[1] = call.arch >>> 0;
+  if ((need & 0xc) !== 0) {
+    split(call.ip ?? 0n);
+    w[2] = big ? splitHi : splitLo;
+    w[3] = big ? splitLo : splitHi;
+  }
+  const args = call.args;
+  for (let i = 0; i < 6; i++) {
+    const bit = 16 << (2 * i);
+    if ((need & (bit | (bit << 1))) === 0) continue;
+    const v = args === undefined ? undefined : args[i];
+    if (v === undefined) { splitLo = 0; splitHi = 0; } else split(v);
+    w[4 + 2 * i] = big ? splitHi : splitLo;
+    w[5 + 2 * i] = big ? splitLo : splitHi;
+  }
+}
+
+/**
+ * A classic filter ready to evaluate many calls. Allocates nothing per call:
+ * one preallocated seccomp_data (as 16 words), only the words the filter
+ * reads are converted from the call, and the filter is decoded (or
+ * compiled) once.
+ */
+export class ClassicRunner {
+  /** The engine actually used (`fast`/`js` fall back to `interp` for filters that can fault). */
+  readonly engine: ClassicEngine;
+  /** Generated JavaScript (engine `js`). */
+  readonly source?: string;
+  private readonly prog: CbpfProgram;
+  private readonly fast: SeccompFastProgram | undefined;
+  private readonly js: ((w: Int32Array) => number) | undefined;
+  private readonly words = new Uint32Array(16);
+  private readonly wordsI32 = new Int32Array(this.words.buffer);
+  private readonly buf = new Uint8Array(SECCOMP_DATA_SIZE);
+  private readonly need: number;
+  private lastArch = -1;
+  private lastBig = false;
+  /** @throws BpfError BAD_PROGRAM / BAD_OPCODE for a filter the interpreter cannot decode. */
+  constructor(filter: readonly SockFilter[], opts: ClassicRunnerOptions = {}) {
+    this.prog = new CbpfProgram(filter);
+    const want = opts.engine ?? 'fast';
+    this.fast = want === 'interp' ? undefined : prepareSeccompFast(this.prog);
+    let js: CompiledClassicJs | undefined;
+    if (want === 'js' && this.fast !== undefined) js = compileClassicJs(this.prog);
+    this.js = js?.run;
+    if (js !== undefined) this.source = js.source;
+    this.engine = js !== undefined ? 'js' : this.fast !== undefined ? 'fast' : 'interp';
+    this.need = this.fast === undefined ? 0xffff : this.fast.wordsRead | 3;
+  }
+  /** The filter's u32 return value for a call (arguments beyond args[5] are ignored; missing ones are 0). */
   run(call: SyscallCall): number {
-    return runCbpf(this.prog, { kind: 'seccomp', data: seccompDataFor(call, this.buf) });
+    const fast = this.fast;
+    if (fast === undefined) return runCbpf(this.prog, { kind: 'seccomp', data: seccompDataFor(call, this.buf) });
+    const arch = call.arch >>> 0;
+    if (arch !== this.lastArch) {
+      this.lastArch = arch;
+      this.lastBig = archByValue(arch)?.endian === 'big';
+    }
+    fillSeccompWords(call, this.words, this.need, this.lastBig);
+    const js = this.js;
+    return js !== undefined ? js(this.wordsI32) : runSeccompWords(fast, this.words);
   }
 }
 
