@@ -11,12 +11,12 @@
 import { writeFileSync } from 'node:fs';
 import { BpfError, ErrorCode, InputError } from '../errors.js';
 import { type CliIo, parseArgs, usage, type OptSpec } from './io.js';
-import { parseCall } from './cbpf.js';
+import { parseCall, seccompResultJson } from './seccomp-call.js';
 import { encodeFilter } from '../cbpf/insn.js';
 import { disassembleCbpf } from '../cbpf/disasm.js';
 import { seccompListing } from '../seccomp/listing.js';
 import { parseSeccompData } from '../seccomp/data.js';
-import { decodeAction, formatAction } from '../seccomp/actions.js';
+import { formatAction } from '../seccomp/actions.js';
 import { archByName, requireArch, resolveSyscall, syscallsOf, type ArchInfo } from '../seccomp/arch.js';
 import {
   constantOutcome, describeAction, evaluatePolicy, parseU64, policyToJSON, sameAction, type ArchPolicy, type Policy, type PolicyAction,
@@ -204,17 +204,6 @@ function archArg(o: Opts, policy: Policy): ArchInfo {
   return requireArch(typeof o.arch === 'string' ? o.arch : policy.arches[0]!.arch);
 }
 
-function resultLine(id: unknown, ret: number): string {
-  const v = decodeAction(ret);
-  const o: Record<string, unknown> = {};
-  if (id !== undefined) o.id = id;
-  o.ret = '0x' + v.ret.toString(16).padStart(8, '0');
-  o.action = v.action;
-  o.data = v.data;
-  if (v.errno !== undefined) o.errno = v.errno;
-  return JSON.stringify(o);
-}
-
 async function cmdEval(argv: string[], io: CliIo): Promise<number> {
   const { positional, opts } = parseArgs(argv, {
     ...COMMON, syscall: { value: true }, args: { value: true }, arch: { value: true }, form: { value: true }, batch: {}, json: {},
@@ -235,7 +224,7 @@ async function cmdEval(argv: string[], io: CliIo): Promise<number> {
       }
       const { id, data } = parseCall(o, line);
       const d = parseSeccompData(data);
-      io.stdout(resultLine(id, ev.run({ nr: d.nr >>> 0, arch: d.arch, args: d.args, ip: d.ip })) + '\n');
+      io.stdout(seccompResultJson(id, ev.run({ nr: d.nr >>> 0, arch: d.arch, args: d.args, ip: d.ip })) + '\n');
     }
     return 0;
   }
@@ -246,7 +235,7 @@ async function cmdEval(argv: string[], io: CliIo): Promise<number> {
     ? opts.args.split(',').map((s, i) => parseU64(s.trim(), `--args[${i}]`, true)) : [];
   if (args.length > 6) throw usage('at most 6 --args');
   const ret = ev.run({ nr, arch: abi.audit, args });
-  if (opts.json) io.stdout(resultLine(undefined, ret) + '\n');
+  if (opts.json) io.stdout(seccompResultJson(undefined, ret) + '\n');
   else {
     const d = evaluatePolicy(policy, { nr, arch: abi.audit, args });
     const why = d.enosysStub ? "runc's -ENOSYS stub (above the largest syscall the profile names)"
