@@ -112,6 +112,9 @@ export function constAllowSet(filters: readonly (readonly SockFilter[])[], arch:
 export class SeccompActionCache {
   private readonly arches: readonly CacheArch[];
   private readonly bitmaps = new Map<number, Uint8Array>();
+  private lastAudit = -1;
+  private lastBm: Uint8Array | undefined;
+  private lastSize = 0;
 
   /** @param arches the cached arches (default: an x86_64 kernel's native and compat). */
   constructor(arches: readonly CacheArch[] = X86_64_CACHE_ARCHES) {
@@ -129,14 +132,22 @@ export class SeccompActionCache {
       }
       this.bitmaps.set(a.audit, bm);
     }
+    this.lastAudit = -1;
   }
 
   /** seccomp_cache_check_allow: true when the kernel returns ALLOW for (nr, arch) without running the filters. */
   isCachedAllow(nr: number, arch: number): boolean {
-    const a = this.arches.find((x) => x.audit === (arch >>> 0));
-    const bm = this.bitmaps.get(arch >>> 0);
+    // one lookup per call (this runs for every simulated call): the last arch is remembered
+    const au = arch >>> 0;
+    if (au !== this.lastAudit) {
+      this.lastAudit = au;
+      const a = this.arches.find((x) => x.audit === au);
+      this.lastBm = a === undefined ? undefined : this.bitmaps.get(au);
+      this.lastSize = a === undefined ? 0 : a.nrSyscalls;
+    }
+    const bm = this.lastBm;
     const n = nr | 0;
-    if (a === undefined || bm === undefined || n < 0 || n >= a.nrSyscalls) return false;
+    if (bm === undefined || n < 0 || n >= this.lastSize) return false;
     return (bm[n >> 3]! & (1 << (n & 7))) !== 0;
   }
 }

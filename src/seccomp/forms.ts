@@ -7,7 +7,7 @@ import type { SockFilter } from '../cbpf/insn.js';
 import { evaluatePolicy, type Policy, type SyscallCall } from './policy.js';
 import { compileClassic } from './compile/classic.js';
 import { compileArray, type ArrayProgram } from './compile/array.js';
-import { ArrayRunner, ClassicRunner } from './compile/run.js';
+import { ArrayRunner, ClassicRunner, type ClassicEngine } from './compile/run.js';
 
 /** The evaluators: the compiled forms (`hash` = the array form with a sealed hash map) and the reference model. */
 export type FormName = 'linear' | 'tree' | 'array' | 'hash' | 'model';
@@ -26,15 +26,21 @@ export interface Evaluator {
   run(call: SyscallCall): number;
 }
 
+/** Options of {@link makeEvaluator}. */
+export interface EvaluatorOptions {
+  /** Engine for the classic forms (see ClassicRunner; default `fast`). */
+  readonly engine?: ClassicEngine;
+}
+
 /**
  * Compiles a policy into an evaluator.
  * @throws InputError for an unknown form; BpfError from compilation or verification.
  */
-export function makeEvaluator(policy: Policy, form: FormName | string = 'linear'): Evaluator {
+export function makeEvaluator(policy: Policy, form: FormName | string = 'linear', opts: EvaluatorOptions = {}): Evaluator {
   switch (form) {
     case 'linear': case 'tree': {
       const classic = compileClassic(policy, form);
-      const r = new ClassicRunner(classic);
+      const r = new ClassicRunner(classic, opts.engine === undefined ? {} : { engine: opts.engine });
       return { form, classic, run: (c) => r.run(c) };
     }
     case 'array': case 'hash': {

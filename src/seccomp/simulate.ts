@@ -11,11 +11,14 @@ import { compileClassic } from './compile/classic.js';
 import { archByName, requireArch, syscallName, syscallNumber, type ArchInfo } from './arch.js';
 import { makeEvaluator, type FormName } from './forms.js';
 import type { Policy } from './policy.js';
+import type { ClassicEngine } from './compile/run.js';
 
 /** Options of {@link simulateTrace}. */
 export interface SimulateOptions {
   /** Compiled form to run (default linear). */
   readonly form?: FormName;
+  /** Engine for the classic forms: `fast` (default, the interpreter's seccomp fast path), `js` (compiled to JavaScript) or `interp`. */
+  readonly engine?: ClassicEngine;
   /** ABI of calls that do not name one (default: the policy's native arch). */
   readonly arch?: string;
   /** Model the kernel's action cache (default true; x86_64/i386 kernels only, as the kernel caches those). */
@@ -88,7 +91,7 @@ export function actionAllows(ret: number): boolean {
  */
 export async function simulateTrace(policy: Policy, calls: AsyncIterable<TraceCall> | Iterable<TraceCall>, opts: SimulateOptions = {}): Promise<SimulationReport> {
   const form = opts.form ?? 'linear';
-  const ev = makeEvaluator(policy, form);
+  const ev = makeEvaluator(policy, form, opts.engine === undefined ? {} : { engine: opts.engine });
   const defArch = requireArch(opts.arch ?? policy.arches[0]?.arch ?? 'x86_64');
   const cacheOn = opts.cache !== false;
   const cache = new SeccompActionCache(X86_64_CACHE_ARCHES);
@@ -96,30 +99,46 @@ export async function simulateTrace(policy: Policy, calls: AsyncIterable<TraceCa
   const byAction: Record<string, number> = {};
   const denials = new Map<string, DenialRow & { count: number }>();
   const unresolved = new Map<string, DenialRow & { count: number }>();
+  // per-call work is kept allocation-free: verdict text per return value, the
+  // syscall numbers with argument rules per ABI, and one reused call object
+  const verdicts = new Map<number, { action: string; allows: boolean }>();
+  const argRules = new Map<string, Set<number>>();
+  for (const p of policy.arches) {
+    let set = argRules.get(p.arch);
+    if (set === undefined) argRules.set(p.arch, (set = new Set()));
+    for (const r of p.rules) if (r.conditions.length > 0) set.add(r.nr);
+  }
+  const args: bigint[] = [0n, 0n, 0n, 0n, 0n, 0n];
+  const call = { nr: 0, arch: 0, args };
+  const onDecision = opts.onDecision;
+  const onProgress = opts.onProgress;
   let n = 0;
   let allowed = 0;
   let denied = 0;
   let cacheHits = 0;
   let argsUnresolved = 0;
   const every = opts.progressEvery ?? 10_000;
-  for await (const c of calls as AsyncIterable<TraceCall>) {
+  const step = (c: TraceCall): void => {
     n++;
     let abi: ArchInfo = defArch;
     if (c.arch !== undefined) abi = archByName(c.arch) ?? defArch;
     const nr = c.nr ?? (c.name === undefined ? undefined : syscallNumber(abi, c.name));
     const name = c.name ?? (nr === undefined ? '?' : syscallName(abi, nr) ?? `syscall_${nr}`);
-    const base = { line: c.line, name, arch: abi.name, ...(c.pid === undefined ? {} : { pid: c.pid }) };
     if (nr === undefined) {
       const k = `${name}|${abi.name}`;
       const u = unresolved.get(k);
       if (u) u.count++;
       else unresolved.set(k, { syscall: name, arch: abi.name, action: 'UNRESOLVED', count: 1, firstLine: c.line });
       byAction.UNRESOLVED = (byAction.UNRESOLVED ?? 0) + 1;
-      opts.onDecision?.({ ...base, action: 'UNRESOLVED', cached: false, argsUnresolved: false });
-      continue;
+      if (onDecision !== undefined) {
+        const base = { line: c.line, name, arch: abi.name, ...(c.pid === undefined ? {} : { pid: c.pid }) };
+        onDecision({ ...base, action: 'UNRESOLVED', cached: false, argsUnresolved: false });
+      }
+      return;
     }
-    const hasUnknownArg = c.args.some((a) => a === undefined);
-    const args = c.args.slice(0, 6).map((a) => a ?? 0n);
+    const ca = c.args;
+    let hasUnknownArg = false;
+    for (let i = 0; i < ca.length; i++) if (ca[i] === undefined) { hasUnknownArg = true; break; }
     let ret: number;
     let cached = false;
     if (cacheOn && cache.isCachedAllow(nr, abi.audit)) {
@@ -127,14 +146,19 @@ export async function simulateTrace(policy: Policy, calls: AsyncIterable<TraceCa
       cacheHits++;
       ret = 0x7fff0000;
     } else {
-      ret = ev.run({ nr, arch: abi.audit, args });
+      for (let i = 0; i < 6; i++) args[i] = ca[i] ?? 0n;
+      call.nr = nr;
+      call.arch = abi.audit;
+      ret = ev.run(call);
     }
-    const action = formatAction(ret);
+    let v = verdicts.get(ret);
+    if (v === undefined) verdicts.set(ret, (v = { action: formatAction(ret), allows: actionAllows(ret) }));
+    const action = v.action;
     byAction[action] = (byAction[action] ?? 0) + 1;
     // an unresolved argument matters only where the policy has argument rules for this call
-    const relevant = hasUnknownArg && policy.arches.some((p) => p.arch === abi.name && p.rules.some((r) => r.nr === nr && r.conditions.length > 0));
+    const relevant = hasUnknownArg && argRules.get(abi.name)?.has(nr) === true;
     if (relevant) argsUnresolved++;
-    if (actionAllows(ret)) allowed++;
+    if (v.allows) allowed++;
     else {
       denied++;
       const k = `${name}|${abi.name}|${action}`;
@@ -142,8 +166,16 @@ export async function simulateTrace(policy: Policy, calls: AsyncIterable<TraceCa
       if (d) d.count++;
       else denials.set(k, { syscall: name, nr, arch: abi.name, action, count: 1, firstLine: c.line });
     }
-    opts.onDecision?.({ ...base, nr, ret, action, cached, argsUnresolved: relevant });
-    if (opts.onProgress && n % every === 0) opts.onProgress(n);
+    if (onDecision !== undefined) {
+      const base = { line: c.line, name, arch: abi.name, ...(c.pid === undefined ? {} : { pid: c.pid }) };
+      onDecision({ ...base, nr, ret, action, cached, argsUnresolved: relevant });
+    }
+    if (onProgress !== undefined && n % every === 0) onProgress(n);
+  };
+  if (Symbol.asyncIterator in calls) {
+    for await (const c of calls) step(c);
+  } else {
+    for (const c of calls) step(c);
   }
   return {
     form, calls: n, allowed, denied, cacheHits, cacheModelled: cacheOn, byAction,

@@ -26,14 +26,13 @@ export async function* readTraceLines(lines: AsyncIterable<string>, opts: ReadTr
     head.push(r.value);
     if (r.value.trim() !== '') format = detectTraceFormat(r.value);
   }
-  async function* all(): AsyncGenerator<string> {
-    yield* head;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
+  // the head lines, then the rest straight from the source iterator (no extra generator hop per line)
+  let hi = 0;
+  const rest: AsyncIterator<string> = {
+    next: () => (hi < head.length ? Promise.resolve({ value: head[hi++]!, done: false }) : it.next()),
+    return: (v?: unknown) => (it.return ? it.return(v) : Promise.resolve({ value: undefined, done: true as const })),
+  };
+  const all = (): AsyncIterable<string> => ({ [Symbol.asyncIterator]: () => rest });
   if (format === 'jsonl') yield* readJsonl(all(), stats);
   else {
     const so: { stats: TraceStats; file?: string; strict?: boolean } = { stats };

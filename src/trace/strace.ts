@@ -70,7 +70,27 @@ function intLiteral(t: string): bigint | undefined {
  * arrays, unknown names).
  */
 export function resolveArg(text: string): bigint | undefined {
+  // pure function of the text; traces repeat the same few argument texts
+  // (AT_FDCWD, O_RDONLY|O_CLOEXEC, NULL, small fds), so results are memoised
+  // in a bounded table
+  const hit = ARG_MEMO.get(text);
+  if (hit !== undefined || ARG_MEMO.has(text)) return hit;
+  const v = resolveArgUncached(text);
+  if (text.length <= 64) {
+    if (ARG_MEMO.size >= ARG_MEMO_MAX) ARG_MEMO.clear();
+    ARG_MEMO.set(text, v);
+  }
+  return v;
+}
+
+const ARG_MEMO = new Map<string, bigint | undefined>();
+const ARG_MEMO_MAX = 8192;
+
+function resolveArgUncached(text: string): bigint | undefined {
   let t = text.trim();
+  // strings, arrays, structs and signal sets never resolve (the suffix strips below keep the first character)
+  const c0 = t.charCodeAt(0);
+  if (c0 === 0x22 /* " */ || c0 === 0x5b /* [ */ || c0 === 0x7b /* { */ || (c0 === 0x7e /* ~ */ && t[1] === '[')) return undefined;
   if (t === '') return undefined;
   t = t.replace(/\s*\/\*.*?\*\/\s*$/, ''); // 0x7ffc... /* 35 vars */
   t = t.replace(/<[^>]*>$/, ''); // -y fd decoration: 3</etc/passwd>
@@ -140,7 +160,7 @@ function makeCall(p: Pending, pid: number | undefined, arch: string | undefined,
   const args = argText.trim() === '' ? [] : splitArgs(argText).map(resolveArg);
   const c: { -readonly [K in keyof TraceCall]: TraceCall[K] } = { line: p.line, args };
   if (pid !== undefined) c.pid = pid;
-  const hex = SYSCALL_HEX.exec(p.name);
+  const hex = p.name.startsWith('syscall_') ? SYSCALL_HEX.exec(p.name) : null;
   if (hex) c.nr = Number(hex[1]);
   else c.name = p.name;
   if (p.nr !== undefined) c.nr = p.nr;

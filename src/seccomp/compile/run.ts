@@ -141,28 +141,36 @@ export class ClassicRunner {
   }
 }
 
+/** True on a little-endian host: ArrayRunner then writes its ctx through a Uint32Array view. */
+const LE_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A compiled array-lookup program loaded into a VM with its sealed table, ready to evaluate calls. */
 export class ArrayRunner {
   readonly vm: Vm;
   readonly map: BpfMap;
   private readonly lp: LoadedProgram;
   private readonly ctx = new Uint8Array(SECCOMP_DATA_SIZE);
+  /** The ctx as 16 u32 words: a view of it on a little-endian host, else a scratch copy. */
+  private readonly words = LE_HOST ? new Uint32Array(this.ctx.buffer) : new Uint32Array(16);
   private readonly dv = new DataView(this.ctx.buffer);
-  constructor(compiled: ArrayProgram, opts: { verify?: boolean } = {}) {
+  /**
+   * @param opts.verify run the verifier first (default true).
+   * @param opts.engine VM engine (`interp`, default, or `jit` once src/vm/jit is imported).
+   * @throws VerifierError when the program does not verify; BpfError from loading.
+   */
+  constructor(compiled: ArrayProgram, opts: { verify?: boolean; engine?: string } = {}) {
     if (opts.verify !== false) {
       verifyOrThrow(compiled.program, { progType: 'seccomp', maps: [compiled.map] });
     }
-    this.vm = new Vm({ helpers: mapHelpers() });
+    this.vm = new Vm({ helpers: mapHelpers(), ...(opts.engine === undefined ? {} : { engine: opts.engine }) });
     this.map = createMap(compiled.map, this.vm.memory);
     this.lp = this.vm.load(compiled.program, { progType: 'seccomp', maps: [this.map] });
   }
   /** The program's u32 return value for a call (context in little-endian layout). */
   run(call: SyscallCall): number {
-    const dv = this.dv;
-    dv.setUint32(0, call.nr >>> 0, true);
-    dv.setUint32(4, call.arch >>> 0, true);
-    dv.setBigUint64(8, BigInt.asUintN(64, call.ip ?? 0n), true);
-    for (let i = 0; i < 6; i++) dv.setBigUint64(16 + 8 * i, BigInt.asUintN(64, call.args?.[i] ?? 0n), true);
+    // the same bytes as setBigUint64(LE) per field, written as 32-bit words (no BigInt work for values below 2^32)
+    fillSeccompWords(call, this.words, 0xffff, false);
+    if (!LE_HOST) for (let i = 0; i < 16; i++) this.dv.setUint32(4 * i, this.words[i]!, true);
     return Number(this.lp.run({ ctx: this.ctx }).r0 & 0xffffffffn) >>> 0;
   }
 }
