@@ -164,12 +164,17 @@ function rawHex(insn: Insn): string {
 
 // ---------------------------------------------------------------- kernel
 
-function kmem(reg: number, off: number): string {
-  return `(r${reg} ${signed(off)})`;
+/** `w` for 32-bit ALU/JMP32 operands, `r` otherwise. */
+function regPrefix(row: OpcodeRow): 'w' | 'r' {
+  return row.cls === Cls.ALU || row.cls === Cls.JMP32 ? 'w' : 'r';
 }
 
-function kernelText(row: OpcodeRow, x: Insn, hi: number, opts: DisasmOptions): string {
-  const c = row.cls === Cls.ALU || row.cls === Cls.JMP32 ? 'w' : 'r';
+/**
+ * ALU, byte swap and plain load/store text, which the kernel and llvm-objdump
+ * spell alike except for the memory operand (`mem`).
+ */
+function aluMemText(row: OpcodeRow, x: Insn, mem: (reg: number, off: number) => string): string {
+  const c = regPrefix(row);
   switch (row.kind) {
     case 'alu': {
       const op = x.off === 1 && ALU_SIGNED_TEXT[row.op] !== undefined ? ALU_SIGNED_TEXT[row.op]! : ALU_OP_TEXT[row.op]!;
@@ -181,10 +186,23 @@ function kernelText(row: OpcodeRow, x: Insn, hi: number, opts: DisasmOptions): s
       return row.cls === Cls.ALU64
         ? `r${x.dst} = bswap${x.imm} r${x.dst}`
         : `r${x.dst} = ${row.source === 'X' ? 'be' : 'le'}${x.imm} r${x.dst}`;
-    case 'ldx': return `r${x.dst} = *(${LDST_U[row.width]} *)${kmem(x.src, x.off)}`;
-    case 'ldxsx': return `r${x.dst} = *(${LDST_S[row.width]} *)${kmem(x.src, x.off)}`;
-    case 'st': return `*(${LDST_U[row.width]} *)${kmem(x.dst, x.off)} = ${x.imm}`;
-    case 'stx': return `*(${LDST_U[row.width]} *)${kmem(x.dst, x.off)} = r${x.src}`;
+    case 'ldx': return `r${x.dst} = *(${LDST_U[row.width]} *)${mem(x.src, x.off)}`;
+    case 'ldxsx': return `r${x.dst} = *(${LDST_S[row.width]} *)${mem(x.src, x.off)}`;
+    case 'st': return `*(${LDST_U[row.width]} *)${mem(x.dst, x.off)} = ${x.imm}`;
+    case 'stx': return `*(${LDST_U[row.width]} *)${mem(x.dst, x.off)} = r${x.src}`;
+    default: throw new Error(`aluMemText: kind ${row.kind}`);
+  }
+}
+
+function kmem(reg: number, off: number): string {
+  return `(r${reg} ${signed(off)})`;
+}
+
+function kernelText(row: OpcodeRow, x: Insn, hi: number, opts: DisasmOptions): string {
+  const c = regPrefix(row);
+  switch (row.kind) {
+    case 'alu': case 'movsx': case 'neg': case 'end': case 'ldx': case 'ldxsx': case 'st': case 'stx':
+      return aluMemText(row, x, kmem);
     case 'atomic': return kernelAtomic(row, x);
     case 'ldabs': return `r0 = *(${LDST_U[row.width]} *)skb[${x.imm}]`;
     case 'ldind': return `r0 = *(${LDST_U[row.width]} *)skb[r${x.src} + ${x.imm}]`;
@@ -244,22 +262,10 @@ function lmem(reg: number, off: number): string {
 }
 
 function llvmText(row: OpcodeRow, x: Insn, hi: number): string {
-  const c = row.cls === Cls.ALU || row.cls === Cls.JMP32 ? 'w' : 'r';
+  const c = regPrefix(row);
   switch (row.kind) {
-    case 'alu': {
-      const op = x.off === 1 && ALU_SIGNED_TEXT[row.op] !== undefined ? ALU_SIGNED_TEXT[row.op]! : ALU_OP_TEXT[row.op]!;
-      return row.source === 'X' ? `${c}${x.dst} ${op} ${c}${x.src}` : `${c}${x.dst} ${op} ${x.imm}`;
-    }
-    case 'movsx': return `${c}${x.dst} = (s${x.off})${c}${x.src}`;
-    case 'neg': return `${c}${x.dst} = -${c}${x.dst}`;
-    case 'end':
-      return row.cls === Cls.ALU64
-        ? `r${x.dst} = bswap${x.imm} r${x.dst}`
-        : `r${x.dst} = ${row.source === 'X' ? 'be' : 'le'}${x.imm} r${x.dst}`;
-    case 'ldx': return `r${x.dst} = *(${LDST_U[row.width]} *)${lmem(x.src, x.off)}`;
-    case 'ldxsx': return `r${x.dst} = *(${LDST_S[row.width]} *)${lmem(x.src, x.off)}`;
-    case 'st': return `*(${LDST_U[row.width]} *)${lmem(x.dst, x.off)} = ${x.imm}`;
-    case 'stx': return `*(${LDST_U[row.width]} *)${lmem(x.dst, x.off)} = r${x.src}`;
+    case 'alu': case 'movsx': case 'neg': case 'end': case 'ldx': case 'ldxsx': case 'st': case 'stx':
+      return aluMemText(row, x, lmem);
     case 'atomic': return llvmAtomic(row, x);
     case 'ldabs': return `r0 = *(${LDST_U[row.width]} *)skb[${x.imm}]`;
     case 'ldind':

@@ -96,6 +96,13 @@ export class LineParser {
     if (this.c.isOp('+') || this.c.isOp('-')) off = this.off16(this.c.num('an offset'));
     return { reg, off };
   }
+  /** `NAME((uN *)(REG +N)` of a function-like form (atomic_*, load_acquire, store_release): skips NAME and `(`. */
+  castMemArg(): { cast: { width: number; signed: boolean; tok: Tok }; m: { reg: RegTok; off: number } } {
+    this.c.next();
+    this.c.op('(');
+    const cast = this.cast(false);
+    return { cast, m: this.parenMem() };
+  }
   /** `(REG +N)` */
   parenMem(): { reg: RegTok; off: number } {
     this.c.op('(');
@@ -260,10 +267,7 @@ export class LineParser {
     if (name === 'map' || name === 'btf_id' || name === 'subprog') return this.pseudo(d, t);
     const fetch = /^atomic(?:64)?_fetch_(add|and|or|xor)$/.exec(name);
     if (fetch || /^atomic(?:64)?_xchg$/.test(name)) {
-      c.next();
-      c.op('(');
-      const cast = this.cast(false);
-      const m = this.parenMem();
+      const { cast, m } = this.castMemArg();
       c.op(',');
       const s = c.reg();
       this.sameReg(d, s);
@@ -272,10 +276,7 @@ export class LineParser {
       return one(slotOf(this.row({ kind: 'atomic', width: cast.width, variant: op }, t, `${name} on ${cast.tok.text}`), { dst: m.reg.reg, src: s.reg, off: m.off }));
     }
     if (/^atomic(?:64)?_cmpxchg$/.test(name)) {
-      c.next();
-      c.op('(');
-      const cast = this.cast(false);
-      const m = this.parenMem();
+      const { cast, m } = this.castMemArg();
       return this.cmpxchgTail(d, t, cast.width, m, one);
     }
     const lx = /^(xchg|cmpxchg)(?:_64|32_32)$/.exec(name);
@@ -292,10 +293,7 @@ export class LineParser {
       return one(slotOf(this.row({ kind: 'atomic', width, variant: AtomicOp.XCHG }, t, name), { dst: m.reg.reg, src: s.reg, off: m.off }));
     }
     if (name === 'load_acquire') {
-      c.next();
-      c.op('(');
-      const cast = this.cast(false);
-      const m = this.parenMem();
+      const { cast, m } = this.castMemArg();
       c.op(')');
       return one(slotOf(this.row({ kind: 'atomic', width: cast.width, variant: AtomicOp.LOAD_ACQ }, t, name), { dst: d.reg, src: m.reg.reg, off: m.off }));
     }
@@ -391,10 +389,7 @@ export class LineParser {
       }
       case 'lock': return parseLock(this, one);
       case 'store_release': {
-        c.next();
-        c.op('(');
-        const cast = this.cast(false);
-        const m = this.parenMem();
+        const { cast, m } = this.castMemArg();
         c.op(',');
         const s = c.reg();
         c.op(')');

@@ -20,7 +20,7 @@
 import { BpfError, ErrorCode, RuntimeFault } from '../errors.js';
 import { type CbpfOpcodeRow, type CKind, CAluOp, CJmpOp, BPF_MEMWORDS, SKF_AD, SKF_AD_OFF, SKF_LL_OFF, SKF_NET_OFF, cbpfOpcode } from './opcodes.js';
 import type { SockFilter } from './insn.js';
-import { SECCOMP_DATA_SIZE } from '../seccomp/data.js';
+import { SECCOMP_DATA_SIZE } from './opcodes.js';
 
 /** Ancillary values a socket filter can load with `ld #proto` etc. (all default 0). */
 export interface PacketMeta {

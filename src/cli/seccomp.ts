@@ -11,12 +11,12 @@
 import { writeFileSync } from 'node:fs';
 import { BpfError, ErrorCode, InputError } from '../errors.js';
 import { type CliIo, parseArgs, usage, type OptSpec } from './io.js';
-import { parseCall } from './cbpf.js';
+import { parseCall, seccompResultJson } from './seccomp-call.js';
 import { encodeFilter } from '../cbpf/insn.js';
 import { disassembleCbpf } from '../cbpf/disasm.js';
 import { seccompListing } from '../seccomp/listing.js';
 import { parseSeccompData } from '../seccomp/data.js';
-import { decodeAction, formatAction } from '../seccomp/actions.js';
+import { formatAction } from '../seccomp/actions.js';
 import { archByName, requireArch, resolveSyscall, syscallsOf, type ArchInfo } from '../seccomp/arch.js';
 import {
   constantOutcome, describeAction, evaluatePolicy, parseU64, policyToJSON, sameAction, type ArchPolicy, type Policy, type PolicyAction,
@@ -25,12 +25,14 @@ import { loadPolicy } from '../seccomp/profile/default.js';
 import type { TranslateOptions } from '../seccomp/profile/translate.js';
 import { FORM_NAMES, makeEvaluator, type FormName } from '../seccomp/forms.js';
 import { simulateTrace, type SimulationReport } from '../seccomp/simulate.js';
+import { CLASSIC_ENGINES, type ClassicEngine } from '../seccomp/compile/run.js';
 import { readTraceFile } from '../trace/open.js';
 import { newTraceStats } from '../trace/types.js';
 import { disasmText } from '../asm/disasm.js';
 
 const HELP = `usage:
-  bpfsim seccomp simulate --profile P --trace T [--arch A] [--form linear|tree|array|hash|model] [--json] [--calls] [--no-cache]
+  bpfsim seccomp simulate --profile P --trace T [--arch A] [--form linear|tree|array|hash|model]
+                   [--engine interp|fast|js] [--json] [--calls] [--no-cache]
   bpfsim seccomp compile P --form linear|tree|array|hash [--out FILE] [--format raw|hex|asm|listing|json]
   bpfsim seccomp eval P --syscall NAME|NR [--args A0,A1,...] [--arch A] [--form F]
   bpfsim seccomp eval P --batch            (stdin: {"id","nr","arch","args"} lines → {"id","ret","action","data"})
@@ -99,6 +101,15 @@ export function formatReport(r: SimulationReport, title: string): string {
   return s;
 }
 
+/** The classic-filter engine chosen with --engine (interp, fast or js). */
+function engineOf(o: Opts): ClassicEngine {
+  const e = o.engine;
+  if (typeof e !== 'string' || !(CLASSIC_ENGINES as readonly string[]).includes(e)) {
+    throw usage(`unknown engine '${String(e)}' (expected ${CLASSIC_ENGINES.join(', ')})`);
+  }
+  return e as ClassicEngine;
+}
+
 /** Runs a simulation and prints it; shared with `bpfsim start`. */
 export async function runSimulation(io: CliIo, profile: string | undefined, trace: string, o: Opts): Promise<number> {
   const policy = policyFrom(profile, o);
@@ -111,6 +122,7 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
   const report = await simulateTrace(policy, readTraceFile(trace, { stats }), {
     form,
     ...(typeof o.arch === 'string' ? { arch: o.arch } : {}),
+    ...(o.engine !== undefined ? { engine: engineOf(o) } : {}),
     cache: o['no-cache'] !== true,
     ...(perCall ? {
       onDecision: (d) => {
@@ -131,7 +143,7 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
 async function cmdSimulate(argv: string[], io: CliIo): Promise<number> {
   const { positional, opts } = parseArgs(argv, {
     ...COMMON, profile: { value: true }, trace: { value: true }, arch: { value: true }, form: { value: true },
-    json: {}, calls: {}, 'no-cache': {},
+    engine: { value: true }, json: {}, calls: {}, 'no-cache': {},
   });
   if (opts.help) { io.stdout(HELP); return 0; }
   const trace = typeof opts.trace === 'string' ? opts.trace : positional[0];
@@ -192,17 +204,6 @@ function archArg(o: Opts, policy: Policy): ArchInfo {
   return requireArch(typeof o.arch === 'string' ? o.arch : policy.arches[0]!.arch);
 }
 
-function resultLine(id: unknown, ret: number): string {
-  const v = decodeAction(ret);
-  const o: Record<string, unknown> = {};
-  if (id !== undefined) o.id = id;
-  o.ret = '0x' + v.ret.toString(16).padStart(8, '0');
-  o.action = v.action;
-  o.data = v.data;
-  if (v.errno !== undefined) o.errno = v.errno;
-  return JSON.stringify(o);
-}
-
 async function cmdEval(argv: string[], io: CliIo): Promise<number> {
   const { positional, opts } = parseArgs(argv, {
     ...COMMON, syscall: { value: true }, args: { value: true }, arch: { value: true }, form: { value: true }, batch: {}, json: {},
@@ -223,7 +224,7 @@ async function cmdEval(argv: string[], io: CliIo): Promise<number> {
       }
       const { id, data } = parseCall(o, line);
       const d = parseSeccompData(data);
-      io.stdout(resultLine(id, ev.run({ nr: d.nr >>> 0, arch: d.arch, args: d.args, ip: d.ip })) + '\n');
+      io.stdout(seccompResultJson(id, ev.run({ nr: d.nr >>> 0, arch: d.arch, args: d.args, ip: d.ip })) + '\n');
     }
     return 0;
   }
@@ -234,7 +235,7 @@ async function cmdEval(argv: string[], io: CliIo): Promise<number> {
     ? opts.args.split(',').map((s, i) => parseU64(s.trim(), `--args[${i}]`, true)) : [];
   if (args.length > 6) throw usage('at most 6 --args');
   const ret = ev.run({ nr, arch: abi.audit, args });
-  if (opts.json) io.stdout(resultLine(undefined, ret) + '\n');
+  if (opts.json) io.stdout(seccompResultJson(undefined, ret) + '\n');
   else {
     const d = evaluatePolicy(policy, { nr, arch: abi.audit, args });
     const why = d.enosysStub ? "runc's -ENOSYS stub (above the largest syscall the profile names)"

@@ -144,12 +144,77 @@ export interface ProgSlot {
 }
 
 /**
+ * The checks before a user-space update of an fd array (kernel/bpf/arraymap.c
+ * bpf_fd_array_map_update_elem): never from a program, BPF_ANY only, index
+ * below max_entries. `type` names the map type in the message.
+ * @returns the index. @throws ErrnoError EINVAL, E2BIG
+ */
+function fdArrayUpdateIndex(map: BpfMap, key: Uint8Array, flags: number, cpu: number, type: string): number {
+  if (cpu >= 0) fail('EINVAL', `${map.label}: programs cannot update a ${type}`);
+  if (flags !== 0) fail('EINVAL', `update on ${map.label}: fd arrays take only BPF_ANY`);
+  const idx = keyIndex(key);
+  if (idx >= map.maxEntries) fail('E2BIG', `update on ${map.label}: index ${idx} >= max_entries ${map.maxEntries}`);
+  return idx;
+}
+
+/** The index of an fd-array delete. @throws ErrnoError E2BIG past max_entries */
+function fdArrayDeleteIndex(map: BpfMap, key: Uint8Array): number {
+  const idx = keyIndex(key);
+  if (idx >= map.maxEntries) fail('E2BIG', `delete on ${map.label}: index ${idx} >= max_entries ${map.maxEntries}`);
+  return idx;
+}
+
+/**
+ * What prog arrays and arrays of maps share (kernel/bpf/arraymap.c
+ * fd_array_map_*): one slot per index holding an object with an id;
+ * user-space lookup returns the id, delete empties the slot, update (BPF_ANY
+ * only) stores what {@link FdArrayMap.resolveValue} makes of the fd.
+ */
+export abstract class FdArrayMap<T extends { id: number }> extends BpfMap {
+  protected readonly slots: (T | undefined)[] = [];
+  /** What a slot holds (`program`, `map`), for messages. */
+  protected abstract readonly slotNoun: string;
+  /** The map type (`prog array`, `map of maps`), for messages. */
+  protected abstract readonly typeNoun: string;
+  /** The slot object for the fd in `value`. @throws ErrnoError */
+  protected abstract resolveValue(value: Uint8Array): T;
+
+  protected doLookup(key: Uint8Array): Uint8Array {
+    const s = this.slots[keyIndex(key)];
+    if (keyIndex(key) >= this.maxEntries || s === undefined) fail('ENOENT', `lookup on ${this.label}: no ${this.slotNoun} at index ${keyIndex(key)}`);
+    return u32Key(s.id);
+  }
+
+  protected doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
+    const idx = fdArrayUpdateIndex(this, key, flags, cpu, this.typeNoun);
+    this.slots[idx] = this.resolveValue(value);
+  }
+
+  protected doDelete(key: Uint8Array): void {
+    const idx = fdArrayDeleteIndex(this, key);
+    if (this.slots[idx] === undefined) fail('ENOENT', `delete on ${this.label}: slot ${idx} is empty`);
+    this.slots[idx] = undefined;
+  }
+
+  protected doNextKey(key: Uint8Array | null): Uint8Array {
+    return arrayNextKey(key, this.maxEntries);
+  }
+
+  protected override contentsForSpec(): Array<{ key: string; value: string }> {
+    const out: Array<{ key: string; value: string }> = [];
+    this.slots.forEach((s, i) => { if (s) out.push({ key: toHex(u32Key(i)), value: toHex(u32Key(s.id)) }); });
+    return out;
+  }
+}
+
+/**
  * BPF_MAP_TYPE_PROG_ARRAY: slots hold loaded programs for tail calls. User
  * space stores a program by "fd" (resolved through {@link ProgArrayMap.resolveFd});
  * lookup returns the program id; programs may only use it with tail_call.
  */
-export class ProgArrayMap extends BpfMap {
-  private readonly slots: (ProgSlot | undefined)[] = [];
+export class ProgArrayMap extends FdArrayMap<ProgSlot> {
+  protected readonly slotNoun = 'program';
+  protected readonly typeNoun = 'prog array';
   /** Resolves a program "fd" given to user-space update to a program; set by the loader. */
   resolveFd: ((fd: number) => ProgSlot | undefined) | undefined;
 
@@ -174,43 +239,15 @@ export class ProgArrayMap extends BpfMap {
     this.slots[index] = { prog, id };
   }
 
-  protected doLookup(key: Uint8Array): Uint8Array {
-    const s = this.slots[keyIndex(key)];
-    if (keyIndex(key) >= this.maxEntries || s === undefined) fail('ENOENT', `lookup on ${this.label}: no program at index ${keyIndex(key)}`);
-    return u32Key(s.id);
-  }
-
-  protected doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
-    if (cpu >= 0) fail('EINVAL', `${this.label}: programs cannot update a prog array`);
-    if (flags !== 0) fail('EINVAL', `update on ${this.label}: fd arrays take only BPF_ANY`);
-    const idx = keyIndex(key);
-    if (idx >= this.maxEntries) fail('E2BIG', `update on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
+  protected resolveValue(value: Uint8Array): ProgSlot {
     const fd = keyIndex(value);
     const slot = this.resolveFd?.(fd);
     if (slot === undefined) fail('EBADF', `update on ${this.label}: ${fd} is not a program`);
-    this.slots[idx] = slot;
-  }
-
-  protected doDelete(key: Uint8Array, user: boolean): void {
-    void user;
-    const idx = keyIndex(key);
-    if (idx >= this.maxEntries) fail('E2BIG', `delete on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
-    if (this.slots[idx] === undefined) fail('ENOENT', `delete on ${this.label}: slot ${idx} is empty`);
-    this.slots[idx] = undefined;
-  }
-
-  protected doNextKey(key: Uint8Array | null): Uint8Array {
-    return arrayNextKey(key, this.maxEntries);
+    return slot;
   }
 
   progLookup(): bigint {
     fail('EOPNOTSUPP', `${this.label}: programs cannot look up a prog array`);
-  }
-
-  protected override contentsForSpec(): Array<{ key: string; value: string }> {
-    const out: Array<{ key: string; value: string }> = [];
-    this.slots.forEach((s, i) => { if (s) out.push({ key: toHex(u32Key(i)), value: toHex(u32Key(s.id)) }); });
-    return out;
   }
 }
 
@@ -257,17 +294,13 @@ export class PerfEventArrayMap extends BpfMap {
   }
 
   protected doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
-    if (cpu >= 0) fail('EINVAL', `${this.label}: programs cannot update a perf event array`);
-    if (flags !== 0) fail('EINVAL', `update on ${this.label}: fd arrays take only BPF_ANY`);
-    const idx = keyIndex(key);
-    if (idx >= this.maxEntries) fail('E2BIG', `update on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
+    const idx = fdArrayUpdateIndex(this, key, flags, cpu, 'perf event array');
     this.closed.delete(idx);
     this.fds.set(idx, keyIndex(value));
   }
 
   protected doDelete(key: Uint8Array): void {
-    const idx = keyIndex(key);
-    if (idx >= this.maxEntries) fail('E2BIG', `delete on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
+    const idx = fdArrayDeleteIndex(this, key);
     if (this.closed.has(idx)) fail('ENOENT', `delete on ${this.label}: slot ${idx} is empty`);
     this.closed.add(idx);
     this.fds.delete(idx);

@@ -11,7 +11,8 @@
  * helpers) or NULL. Programs cannot update or delete.
  */
 import type { Memory } from '../vm/memory.js';
-import { BpfMap, keyIndex, keyString, toHex, u32Key, type MapOptions } from './base.js';
+import { BpfMap, keyIndex, keyString, u32Key, type MapOptions } from './base.js';
+import { FdArrayMap } from './array.js';
 import { fail } from './errno.js';
 import { HashMap, type HashMapOptions } from './hash.js';
 import { MapFlag, type MapSpec } from './spec.js';
@@ -46,10 +47,11 @@ function resolve(outer: BpfMap & MapOfMaps, value: Uint8Array): BpfMap {
 }
 
 /** BPF_MAP_TYPE_ARRAY_OF_MAPS. */
-export class ArrayOfMapsMap extends BpfMap implements MapOfMaps {
+export class ArrayOfMapsMap extends FdArrayMap<BpfMap> implements MapOfMaps {
   readonly inner: MapSpec;
   resolveFd: ((fd: number) => BpfMap | undefined) | undefined;
-  private readonly slots: (BpfMap | undefined)[] = [];
+  protected readonly slotNoun = 'map';
+  protected readonly typeNoun = 'map of maps';
 
   constructor(spec: MapSpec, mem: Memory, opts: MapOptions) {
     super(spec, mem, opts);
@@ -68,32 +70,8 @@ export class ArrayOfMapsMap extends BpfMap implements MapOfMaps {
     this.slots[idx] = m;
   }
 
-  protected doLookup(key: Uint8Array): Uint8Array {
-    const m = this.slots[keyIndex(key)];
-    if (keyIndex(key) >= this.maxEntries || m === undefined) fail('ENOENT', `lookup on ${this.label}: no map at index ${keyIndex(key)}`);
-    return u32Key(m.id);
-  }
-
-  protected doUpdate(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
-    if (cpu >= 0) fail('EINVAL', `${this.label}: programs cannot update a map of maps`);
-    if (flags !== 0) fail('EINVAL', `update on ${this.label}: fd arrays take only BPF_ANY`);
-    const idx = keyIndex(key);
-    if (idx >= this.maxEntries) fail('E2BIG', `update on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
-    this.slots[idx] = resolve(this, value);
-  }
-
-  protected doDelete(key: Uint8Array): void {
-    const idx = keyIndex(key);
-    if (idx >= this.maxEntries) fail('E2BIG', `delete on ${this.label}: index ${idx} >= max_entries ${this.maxEntries}`);
-    if (this.slots[idx] === undefined) fail('ENOENT', `delete on ${this.label}: slot ${idx} is empty`);
-    this.slots[idx] = undefined;
-  }
-
-  protected doNextKey(key: Uint8Array | null): Uint8Array {
-    const idx = key === null ? this.maxEntries : keyIndex(key);
-    if (idx >= this.maxEntries) return u32Key(0);
-    if (idx === this.maxEntries - 1) fail('ENOENT', 'get_next_key: no key after the last index');
-    return u32Key(idx + 1);
+  protected resolveValue(value: Uint8Array): BpfMap {
+    return resolve(this, value);
   }
 
   override get progElemOps(): boolean {
@@ -111,12 +89,6 @@ export class ArrayOfMapsMap extends BpfMap implements MapOfMaps {
 
   override progDelete(): void {
     fail('EOPNOTSUPP', `${this.label}: programs may only look up maps of maps`);
-  }
-
-  protected override contentsForSpec(): Array<{ key: string; value: string }> {
-    const out: Array<{ key: string; value: string }> = [];
-    this.slots.forEach((m, i) => { if (m) out.push({ key: toHex(u32Key(i)), value: toHex(u32Key(m.id)) }); });
-    return out;
   }
 }
 

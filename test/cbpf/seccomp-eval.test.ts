@@ -30,10 +30,14 @@ function inputsFor(p: SockFilter[], rnd: () => number): bigint[][] {
   return out;
 }
 
+/** A seeded linear congruential generator of floats in [0, 1). */
+function lcg(seed: number): () => number {
+  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
 describe.skipIf(!koracleAvailable())('kernel-differential: random seccomp filters (koracle seccomp-eval)', () => {
   it('return the same 32-bit values as the kernel', () => {
-    let seed = 12345;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = lcg(12345);
     const progs = fc.sample(validProgram('seccomp', 32), { numRuns: 120, seed: 7 }).filter((p) => !readsIp(p));
     const cases = progs.map((p) => ({ prog: p, inputs: inputsFor(p, rnd) }));
     const res = koracleBatch('seccomp-eval', cases.map((c) => ({
@@ -58,8 +62,7 @@ describe.skipIf(!koracleAvailable())('kernel-differential: random seccomp filter
     expect(retA).toBeGreaterThan(10);
   });
   it('i386 (int $0x80): the kernel sees arch AUDIT_ARCH_I386 and 32-bit nr/args, zero-extended', () => {
-    let seed = 777;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = lcg(777);
     const progs = fc.sample(validProgram('seccomp', 32), { numRuns: 60, seed: 8 }).filter((p) => !readsIp(p));
     const cases = progs.map((p) => ({ prog: p, inputs: inputsFor(p, rnd) }));
     const res = koracleBatch('seccomp-eval', cases.map((c) => ({

@@ -1,21 +1,10 @@
 /** `bpfsim inspect` and `bpfsim run OBJ.o`. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { fakeIo } from '../support/cli.js';
 import { FIXTURES, frame, ipv4, seccompData } from './fixtures.js';
 
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '', err: '',
-    stdout(t: string) { io.out += t; },
-    stderr(t: string) { io.err += t; },
-    readStdin: async () => '',
-    stdinLines: async function* () { /* none */ },
-    isTTY: false,
-  };
-  return io;
-}
 const obj = (n: string): string => join(FIXTURES, `${n}.o`);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -139,6 +139,19 @@ const bpftoolOk = (() => {
   return spawnSync('bpftool', ['version'], { encoding: 'utf8' }).status === 0;
 })();
 
+/** Runs a pinned program once on `data` (written to `file`) with `bpftool prog run`; the kernel's return value. */
+function kernelRun(pinned: string, data: Uint8Array, file: string): bigint {
+  writeFileSync(file, data);
+  const out = execFileSync('bpftool', ['prog', 'run', 'pinned', pinned, 'data_in', file], { encoding: 'utf8', stdio: 'pipe' });
+  const m = /Return value: (\d+)/.exec(out);
+  expect(m, out).not.toBeNull();
+  return BigInt(m![1]!);
+}
+
+function removeAll(...paths: string[]): void {
+  for (const p of paths) rmSync(p, { recursive: true, force: true });
+}
+
 describe.skipIf(!bpftoolOk)('tail_call.o in the kernel (bpftool / libbpf)', () => {
   it('entry returns what the prog array slot decides', () => {
     const pin = `/sys/fs/bpf/bpfsim_tail_${process.pid}`;
@@ -148,17 +161,10 @@ describe.skipIf(!bpftoolOk)('tail_call.o in the kernel (bpftool / libbpf)', () =
       const col = loadCollection(fixtureSpec('tail_call'));
       for (const first of [0, 1, 2, 3, 7]) {
         const data = Uint8Array.of(first, ...new Array(15).fill(0));
-        const f = join(tmp, `in${first}`);
-        writeFileSync(f, data);
-        const out = execFileSync('bpftool', ['prog', 'run', 'pinned', `${pin}/entry`, 'data_in', f], { encoding: 'utf8', stdio: 'pipe' });
-        const m = /Return value: (\d+)/.exec(out);
-        expect(m).not.toBeNull();
-        expect(col.program('entry').run({ packet: data }).r0).toBe(BigInt(m![1]!));
+        expect(col.program('entry').run({ packet: data }).r0).toBe(kernelRun(`${pin}/entry`, data, join(tmp, `in${first}`)));
       }
     } finally {
-      rmSync(pin, { recursive: true, force: true });
-      rmSync(`${pin}_maps`, { recursive: true, force: true });
-      rmSync(tmp, { recursive: true, force: true });
+      removeAll(pin, `${pin}_maps`, tmp);
     }
   });
 });
@@ -176,17 +182,10 @@ describe.skipIf(!bpftoolOk)('map_in_map.o in the kernel (bpftool / libbpf)', () 
       col.map('inner_b').update(Uint8Array.of(0, 0, 0, 0), Uint8Array.of(22, 0, 0, 0));
       for (const [a, b] of [[0, 0], [1, 0], [2, 0], [3, 1], [9, 0]]) {
         const data = Uint8Array.of(a!, b!, ...new Array(14).fill(0));
-        const f = join(tmp, `in${a}${b}`);
-        writeFileSync(f, data);
-        const out = execFileSync('bpftool', ['prog', 'run', 'pinned', `${pin}/map_in_map`, 'data_in', f], { encoding: 'utf8', stdio: 'pipe' });
-        const m = /Return value: (\d+)/.exec(out);
-        expect(m).not.toBeNull();
-        expect(col.program('map_in_map').run({ packet: data }).r0).toBe(BigInt(m![1]!));
+        expect(col.program('map_in_map').run({ packet: data }).r0).toBe(kernelRun(`${pin}/map_in_map`, data, join(tmp, `in${a}${b}`)));
       }
     } finally {
-      rmSync(pin, { recursive: true, force: true });
-      rmSync(`${pin}_maps`, { recursive: true, force: true });
-      rmSync(tmp, { recursive: true, force: true });
+      removeAll(pin, `${pin}_maps`, tmp);
     }
   });
 });

@@ -11,15 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { createMap, mapHelpers, MapFlag as F, type MapSpec } from '../../src/maps/index.js';
 import { Vm } from '../../src/vm/vm.js';
+import { encodeInsns } from '../../src/isa/insn.js';
 
 type Op = { op: 'update'; key: number; value: number; flags: number } | { op: 'delete'; key: number } | { op: 'lookup'; key: number };
 
-const ins = (code: number, dst: number, src: number, off: number, imm: number): number[] => {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  b[0] = code; b[1] = dst | (src << 4); v.setInt16(2, off, true); v.setInt32(4, imm, true);
-  return Array.from(b);
-};
+const ins = (code: number, dst: number, src: number, off: number, imm: number): number[] =>
+  Array.from(encodeInsns([{ code, dst, src, off, imm }]));
 
 /** The test program: results map = map index 1 (value 8 × ops), subject map = index 0. */
 function program(spec: MapSpec, ops: Op[]): Uint8Array {

@@ -9,13 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 import { createMap, mapHelpers } from '../../src/maps/index.js';
 import { Vm } from '../../src/vm/vm.js';
+import { encodeInsns } from '../../src/isa/insn.js';
 
-const ins = (code: number, dst: number, src: number, off: number, imm: number): number[] => {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  b[0] = code; b[1] = dst | (src << 4); v.setInt16(2, off, true); v.setInt32(4, imm, true);
-  return Array.from(b);
-};
+const ins = (code: number, dst: number, src: number, off: number, imm: number): number[] =>
+  Array.from(encodeInsns([{ code, dst, src, off, imm }]));
 
 /** maps: 0 = ringbuf, 1 = results (8 bytes per slot). */
 function program(sizes: number[], flags: number[]): Uint8Array {

@@ -3,19 +3,11 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { fakeIo as io } from '../support/cli.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { decodeFilter } from '../../src/cbpf/insn.js';
 import { ClassicRunner, profileToPolicy, defaultProfile, evaluatePolicy, AUDIT_ARCH } from '../../src/seccomp/index.js';
 
-function io(stdin = ''): CliIo & { out: string; err: string } {
-  const o = {
-    out: '', err: '', isTTY: false,
-    stdout(t: string) { o.out += t; }, stderr(t: string) { o.err += t; },
-    readStdin: async () => stdin,
-    stdinLines: async function* () { for (const l of stdin.split('\n')) yield l; },
-  };
-  return o;
-}
 const dir = mkdtempSync(join(tmpdir(), 'bpfsim-seccomp-'));
 const TRACE = new URL('../../data/traces/example.strace', import.meta.url).pathname;
 const K = ['--kernel', '6.1'];

@@ -235,6 +235,23 @@ function structure(image: ProgramImage, blocks: Block[], enabled: boolean, extra
 }
 
 /**
+ * The opening lines shared by every generated function (chunk and careful
+ * block): runtime state in locals, registers loaded into hi/lo locals, the
+ * stack view when the stack stays put, and the `try {` whose handler writes
+ * the registers back.
+ */
+function functionPrologue(fastStack: boolean): string[] {
+  const decl: string[] = [];
+  for (let r = 0; r <= 10; r++) decl.push(`${lo(r)} = R[${2 * r}], ${hi(r)} = R[${2 * r + 1}]`);
+  return [
+    `  const R = ex.regs, regions = ex.mem.regions, frames = ex.frames, lim = ex.budget, ctxHookId = ex.ctxHookId, ctxFields = ex.ctxFields;`,
+    `  let ${decl.join(', ')};`,
+    ...(fastStack ? [`  let sb = regions[r10h].bytes, sv = regions[r10h].view;`] : []),
+    `  try {`,
+  ];
+}
+
+/**
  * The careful copy of block `bi` of `image`: the block's instructions, each
  * preceded by `++n > lim` (the interpreter's per-instruction budget check);
  * entered only when the budget runs out inside the block, so it always ends
@@ -244,12 +261,7 @@ function structure(image: ProgramImage, blocks: Block[], enabled: boolean, extra
 function carefulSource(image: ProgramImage, b: Block, fastStack: boolean): string {
   const p = image.program;
   const out: string[] = [`'use strict';`, `const { ${RT_NAMES} } = rt;`, `return function bpf_jit_careful(ex, fp, n, st) {`];
-  out.push(`  const R = ex.regs, regions = ex.mem.regions, frames = ex.frames, lim = ex.budget, ctxHookId = ex.ctxHookId, ctxFields = ex.ctxFields;`);
-  const decl: string[] = [];
-  for (let r = 0; r <= 10; r++) decl.push(`${lo(r)} = R[${2 * r}], ${hi(r)} = R[${2 * r + 1}]`);
-  out.push(`  let ${decl.join(', ')};`);
-  if (fastStack) out.push(`  let sb = regions[r10h].bytes, sv = regions[r10h].view;`);
-  out.push(`  try {`);
+  out.push(...functionPrologue(fastStack));
   const L = b.slots.length;
   for (let k = 0; k < L; k++) {
     const pc = b.slots[k]!;
@@ -410,12 +422,7 @@ export function generateSource(image: ProgramImage, opts: CompileOptions = {}): 
     const lastBlock = blocks[part[part.length - 1]!]!;
     const next = part[part.length - 1]! + 1 < blocks.length ? blocks[part[part.length - 1]! + 1]!.start : -1;
     out.push(`function ${name}(ex, pc, fp, n, st) {`);
-    out.push(`  const R = ex.regs, regions = ex.mem.regions, frames = ex.frames, lim = ex.budget, ctxHookId = ex.ctxHookId, ctxFields = ex.ctxFields;`);
-    const decl: string[] = [];
-    for (let r = 0; r <= 10; r++) decl.push(`${lo(r)} = R[${2 * r}], ${hi(r)} = R[${2 * r + 1}]`);
-    out.push(`  let ${decl.join(', ')};`);
-    if (fastStack) out.push(`  let sb = regions[r10h].bytes, sv = regions[r10h].view;`);
-    out.push(`  try {`);
+    out.push(...functionPrologue(fastStack));
     out.push(`    main: for (;;) {`);
     out.push(`      switch (pc) {`);
     emitBlocks(part[0]!, lastBlock.start, 0, -1);

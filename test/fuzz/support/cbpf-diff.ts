@@ -17,6 +17,7 @@ import { genCbpf, seccompInputs } from './cbpf-gen.js';
 import { Rand, Tally } from './rng.js';
 
 const X86_64 = 0xc000003e;
+const I386 = 0x40000003;
 
 function listing(f: readonly SockFilter[]): string {
   return f.map((x, i) => `${i}: { 0x${x.code.toString(16).padStart(2, '0')}, ${x.jt}, ${x.jf}, 0x${(x.k >>> 0).toString(16)} }`).join('\n');
@@ -123,7 +124,9 @@ export function seccompEvalDifferential(seed: number, count: number, inputsPerFi
     fs.push(f);
     ins.push(seccompInputs(r, f, inputsPerFilter));
   }
-  const res = koracleBatch('seccomp-eval', fs.map((f, i) => ({ prog: filterToHex(f), arch: 'x86_64', inputs: ins[i]!.map((a) => a.map((v) => '0x' + v.toString(16))) })));
+  // Every third filter runs with the i386 calling convention (int $0x80: nr and args truncated to 32 bits).
+  const archOf = (i: number): 'x86_64' | 'i386' => (i % 3 === 2 ? 'i386' : 'x86_64');
+  const res = koracleBatch('seccomp-eval', fs.map((f, i) => ({ prog: filterToHex(f), arch: archOf(i), inputs: ins[i]!.map((a) => a.map((v) => '0x' + v.toString(16))) })));
   res.forEach((k, i) => {
     const f = fs[i]!;
     const b = checkSeccompFilter(f);
@@ -139,7 +142,9 @@ export function seccompEvalDifferential(seed: number, count: number, inputsPerFi
       if (kv === null || kv === undefined) { value.skip('kernel gave no value'); return; }
       let mine: number;
       try {
-        mine = runCbpf(f, { kind: 'seccomp', data: buildSeccompData({ nr: Number(a[0]!) | 0, arch: X86_64, args: a.slice(1) }) }) >>> 0;
+        const i386 = archOf(i) === 'i386';
+        const args = i386 ? a.slice(1).map((v) => v & 0xffffffffn) : a.slice(1);
+        mine = runCbpf(f, { kind: 'seccomp', data: buildSeccompData({ nr: Number(a[0]!) | 0, arch: i386 ? I386 : X86_64, args }) }) >>> 0;
       } catch (e) {
         value.bad(`bpfsim throws ${(e as Error).name}`, `${(e as Error).message}\nhex ${filterToHex(f)}`); return;
       }

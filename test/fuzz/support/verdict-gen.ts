@@ -13,7 +13,7 @@
  * stack accesses at the edges, constant shifts / division by zero, writes to
  * r10, random field flips.
  */
-import { type Insn, lddwInsns } from '../../../src/index.js';
+import { OPCODES, type Insn, lddwInsns } from '../../../src/index.js';
 import type { MapSpec } from '../../../src/index.js';
 import { I, MEM_LEN, MEM_REG, genExecProgram } from './ebpf-gen.js';
 import type { Rand } from './rng.js';
@@ -252,9 +252,36 @@ export function genXdpCase(r: Rand): VerdictCase {
   return { setup: 'xdp', mutation, insns, progType: 'xdp', maps: [], kmaps: [] };
 }
 
+/**
+ * Raw random programs: 1..10 rows drawn uniformly from the opcode table with
+ * random registers (r0..r10, rarely r11+), edge offsets and immediates, then
+ * `exit` (sometimes preceded by `r0 = 0`). What a naive independent checker
+ * generates; most are rejected, so the error line is what gets compared.
+ */
+export function genRawCase(r: Rand): VerdictCase {
+  const insns: Insn[] = [];
+  if (r.chance(0.5)) insns.push(I(0xb7, 0, 0, 0, 0));
+  const n = r.range(1, 10);
+  for (let i = 0; i < n; i++) {
+    const row = r.pick(OPCODES);
+    const reg = (): number => (r.chance(0.03) ? r.range(11, 15) : r.int(11));
+    let off = r.chance(0.5) ? 0 : r.pick([1, -1, 2, -8, -16, -512, 4, 8, r.int(n + 1) - 1, 0x7fff]);
+    let imm = r.imm32();
+    if (row.variant?.field === 'off') off = row.variant.value;
+    if (row.variant?.field === 'imm') imm = row.variant.value;
+    if (row.kind === 'call') imm = r.chance(0.7) ? r.pick([1, 2, 3, 5, 6, 7, 8, 14, 35]) : imm;
+    if (row.kind === 'lddw') { insns.push(...lddwInsns(reg(), r.u64(), r.chance(0.9) ? 0 : r.pick([1, 2, 3, 4]))); continue; }
+    insns.push(I(row.code, reg(), reg(), off, imm));
+  }
+  if (r.chance(0.7)) insns.push(I(0xb7, 0, 0, 0, r.int(3)));
+  insns.push(I(0x95));
+  return { setup: 'raw-random', mutation: 'none', insns, progType: 'socket_filter', maps: [], kmaps: [] };
+}
+
 /** One case from a random setup. */
 export function genVerdictCase(r: Rand): VerdictCase {
-  const k = r.int(10);
+  const k = r.int(12);
+  if (k >= 10) return genRawCase(r);
   if (k < 4) return genFlatMapCase(r);
   if (k < 6) return genCtxCase(r);
   if (k < 8) return genMapCase(r);
