@@ -39,7 +39,7 @@ export interface VerifyResult {
   errno?: string;
 }
 
-interface Pending { st: State; pc: number; prev: number; logLen: number }
+interface Pending { st: State; pc: number; prev: number; logLen: number; line: string | undefined }
 
 /**
  * Verifies a program (bytes or decoded) as a privileged loader of Linux 6.18 would.
@@ -185,6 +185,7 @@ function doCheck(env: Env): void {
   let pc = 0;
   let prev = -1;
   let printState = env.logLevel > 0;
+  let resumeLine: string | undefined;
   const L = (s: string) => { if (env.logLevel > 0) env.log.push(s); };
   const endPath = () => {
     let c = st.parent;
@@ -192,7 +193,7 @@ function doCheck(env: Env): void {
   };
   const push = (nst: State, target: number, from: number) => {
     if (nst.parent) nst.parent.branches++;
-    pending.push({ st: nst, pc: target, prev: from, logLen: env.log.length });
+    pending.push({ st: nst, pc: target, prev: from, logLen: env.log.length, line: env.log[env.log.length - 1] });
     if (pending.length > 8192) throw new Reject(`The sequence of ${pending.length} jumps is too complex.`, from, 'E2BIG');
   };
   for (;;) {
@@ -205,14 +206,22 @@ function doCheck(env: Env): void {
       if (env.prunePoint[pc]) {
         const r = stateVisited(env, st, pc);
         if (r === 'prune') {
+          if (env.logLevel > 1 && printState && prev >= 0) L('');
           if (env.logLevel > 0) L(printState && prev >= 0 ? `from ${prev} to ${pc}: safe` : `${pc}: safe`);
           endPath();
           pathDone = true;
           break;
         }
       }
-      if (env.logLevel >= 2) L(`${pc}: ${formatState(env, st)}`);
-      else if (printState && env.logLevel === 1) L(`${prev >= 0 ? `from ${prev} to ${pc}` : `${pc}`}: ${formatState(env, st)}`);
+      // As Linux 6.18: the whole state at the start and where a branch is popped
+      // (level 2: `from X to Y: ...` then `Y: ...`); after each instruction only what it touched.
+      if (printState && env.logLevel > 0) {
+        const full = formatState(env, st);
+        if (prev < 0) L(`${pc}: ${full}`);
+        else if (env.logLevel >= 2) { L(''); L(`from ${prev} to ${pc}: ${full}`); L(`${pc}: ${full}`); }
+        else if (resumeLine !== undefined && env.log.length > 0) env.log[env.log.length - 1] = `${resumeLine} ${pc}: ${full}`;
+        else L(`from ${prev} to ${pc}: ${full}`);
+      }
       printState = false;
       if (env.logLevel > 0) L(`${pc}: ${insnLogText(p, pc)}`);
       const bad = insnFieldError(p, pc, env.progType);
@@ -230,7 +239,10 @@ function doCheck(env: Env): void {
     }
     const nx = pending.pop();
     if (!nx) return;
+    // Level 1 keeps only the current path: back to where the branch was pushed (the jump's
+    // line without its state, which the kernel then continues with ` Y: <state>`).
     if (env.logLevel === 1) env.log.length = nx.logLen;
+    resumeLine = nx.line;
     st = nx.st; pc = nx.pc; prev = nx.prev;
     printState = true;
   }

@@ -31,12 +31,15 @@ describe('verifier log', () => {
     expect(lines[lines.length - 2]).toBe("R0 invalid mem access 'scalar'");
     expect(lines[lines.length - 1]).toMatch(/^processed \d+ insns \(limit 1000000\) max_states_per_insn \d+ total_states \d+ peak_states \d+ mark_read 0$/);
   });
-  it('level 2: register state before every instruction, branch targets and pruning', () => {
+  it('level 2: every path, the touched state after each instruction, branch targets and pruning (as Linux 6.18)', () => {
     const r = v(LOOKUP, { maps: [map('hash', 8, 8, 4)], logLevel: 2 });
     expect(r.log).toContain('6: (85) call bpf_map_lookup_elem#1    ; R0=map_value_or_null(id=1,map=map0,ks=8,vs=8)');
-    expect(r.log).toContain('7: R0=map_value_or_null(id=1,map=map0,ks=8,vs=8) R10=fp0 fp-8=0');
-    expect(r.log).toContain('8: R0=map_value(map=map0,ks=8,vs=8) R10=fp0 fp-8=0');
-    expect(r.log).toContain('from 7 to 9: safe');
+    expect(r.log).toContain('7: (15) if r0 == 0x0 goto pc+1        ; R0=map_value(map=map0,ks=8,vs=8)');
+    expect(r.log).toContain('10: (95) exit\n\nfrom 7 to 9: safe\n');
+  });
+  it('level 2: a popped branch starts with its whole state, twice', () => {
+    const r = v('r0 = *(u32 *)(r1 +0)\nr2 = 0\nif r0 == 0x5 goto pc+1\nr2 = 1\nr0 = r2\nexit', { logLevel: 2 });
+    expect(r.log).toContain('5: (95) exit\n\nfrom 2 to 4: R0=5 R1=ctx() R2=0 R10=fp0\n4: R0=5 R1=ctx() R2=0 R10=fp0\n4: (bf) r0 = r2');
   });
   it('level 0: no log, but the result carries the message and count', () => {
     const r = v('exit');
