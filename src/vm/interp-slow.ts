@@ -5,14 +5,24 @@
  * bpf_skb_load_helper semantics) and rewritten ctx loads (ctx.ts).
  */
 
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, type RuntimeFault } from '../errors.js';
 import { AtomicOp } from '../isa/opcodes.js';
 import { CtxField, SKF_NET_OFF, type ExecContext } from './exec.js';
+import type { ProgramImage } from './image.js';
 import type { Region } from './memory.js';
 
 /** The region a pointer's high word names, or undefined. */
 export function rgn(regions: (Region | undefined)[], h: number): Region | undefined {
   return h > 0 && h < regions.length ? regions[h] : undefined;
+}
+
+/**
+ * The fault of an executed slot with bad reserved fields or register numbers
+ * (Op.BAD_INSN): the kernel's do_check message at the slot.
+ */
+export function badInsn(ex: ExecContext, image: ProgramImage, pc: number): RuntimeFault {
+  const m = image.bad.get(pc) ?? 'invalid instruction';
+  return ex.fault(/^R\d+ is invalid$/.test(m) ? ErrorCode.BadRegister : ErrorCode.ReservedField, m, pc);
 }
 
 /** A rewritten 32-bit ctx load (xdp_md / __sk_buff data, data_end, data_meta): the full packet pointer. */

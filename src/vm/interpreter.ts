@@ -35,7 +35,7 @@
 import { ErrorCode } from '../errors.js';
 import { CtxField, FRAME_WORDS, MAX_CALL_FRAMES, STACK_SIZE, type ExecContext } from './exec.js';
 import type { ProgramImage } from './image.js';
-import { atomic, ctxLoad, ldAbs, rgn } from './interp-slow.js';
+import { atomic, badInsn, ctxLoad, ldAbs, rgn } from './interp-slow.js';
 import {
   bswap16, bswap32, mul64, sdiv32, sdiv64, smod32, smod64, udiv64, umod64,
 } from './u64.js';
@@ -994,6 +994,8 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
         pc = words[b + 6];
         continue;
       }
+      case 0x157: // Op.BAD_INSN: reserved fields or registers the kernel rejects when it explores the slot
+        throw badInsn(ex, image, pc >> 3);
       case 0x121: // kfunc call
         throw ex.fault(ErrorCode.Unsupported, `kfunc calls are not supported (btf id ${words[b + 4]})`, pc >> 3);
       case 0x95: { // exit

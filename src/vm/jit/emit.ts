@@ -95,6 +95,8 @@ export interface EmitCtx {
   readonly fastStack: boolean;
   /** Jump / call target slot, when the instruction has one. */
   readonly target: number | undefined;
+  /** The slot has bad reserved fields or registers (ProgramImage.bad): it only faults. */
+  readonly bad: boolean;
 }
 
 function bytesOf(width: number): number {
@@ -247,6 +249,8 @@ export function endRun(count: string): string {
  * @throws BpfError (RUNTIME) on an internal inconsistency (never for program input).
  */
 export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
+  // The kernel's do_check fault (interp-slow.ts badInsn); its row and registers may be invalid.
+  if (c.bad) return `throw badInsn(ex, IMG, ${num(pc)});`;
   const { p } = c;
   const d = p.dst[pc]!, s = p.src[pc]!, off = p.off[pc]!, imm = p.imm[pc]!;
   const P = num(pc);
