@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { BpfError, RuntimeFault } from '../../src/errors.js';
 import { type Insn, encodeInsns } from '../../src/isa/insn.js';
 import { verify } from '../../src/verifier/index.js';
+import { bytesToHex } from '../../src/isa/insn.js';
 import { Vm, createJitEngine, engineNames, registerEngine } from '../../src/vm/index.js';
+import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 
 registerEngine(createJitEngine('jit-dispatch', { structured: false }));
 registerEngine(createJitEngine('jit-generic', { fastStack: false }));
@@ -128,3 +130,24 @@ describe('static checks stay at load (kernel: resolve_pseudo_ldimm64, check_subp
     reject(new Uint8Array(0), 'BAD_PROGRAM', /empty program/, undefined as unknown as number);
   });
 });
+
+describe.skipIf(!koracleAvailable())('the running kernel (koracle ebpf-run)', () => {
+  it('loads and runs every dead-code case (r0 = 7) and rejects every live one, like bpfsim', () => {
+    const cases = BAD.flatMap(([, bad]) => [dead(bad), live(bad)]);
+    const res = koracleBatch('ebpf-run', cases.map((b) => ({ prog: bytesToHex(b), data: '00', flat: 'map', r0_64: true })));
+    BAD.forEach(([name, insns, , message], i) => {
+      // The oracle's flat mode rewrites every exit into a jump to its epilogue, hiding exit's own fields.
+      if (insns[0]!.code === 0x95) return;
+      const d = res[2 * i]!, l = res[2 * i + 1]!;
+      expect(d.status, `${name} (dead): ${JSON.stringify(d)}`).toBe('accepted');
+      expect(d.r0, name).toBe('0x0000000000000007');
+      expect(l.status, `${name} (live)`).not.toBe('accepted');
+      expect(JSON.stringify(l), name).toContain(message);
+      expect(new Vm().load(dead(bad(i))).run().r0).toBe(7n);
+    });
+  });
+});
+
+function bad(i: number): Insn[] {
+  return BAD[i]![1];
+}

@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { RuntimeFault } from '../../src/errors.js';
 import type { ProgTypeName } from '../../src/isa/prog-types.js';
+import { bytesToHex } from '../../src/isa/insn.js';
 import { Vm, createJitEngine, engineNames, registerEngine } from '../../src/vm/index.js';
+import { koracleAvailable, koracleBatch } from '../support/koracle.js';
 
 registerEngine(createJitEngine('jit-dispatch', { structured: false }));
 registerEngine(createJitEngine('jit-generic', { fastStack: false }));
@@ -150,3 +152,27 @@ describe.each(engineNames())('engine %s', (engine) => {
   });
 });
 
+
+describe.skipIf(!koracleAvailable())('the running kernel (koracle ebpf-run, r1 = a map value)', () => {
+  it('accepts and runs carried accesses with the results of every engine', () => {
+    const progs = [
+      'r7 = r1\nr7 += -1\nr0 = *(u8 *)(r7 + 2)\nexit',
+      'r7 = r1\nr7 += -100\nr0 = *(u32 *)(r7 + 104)\nexit',
+      'r7 = r1\nr7 += -3\nr0 = *(u64 *)(r7 + 3)\nexit',
+      'r7 = r1\nr7 += -16\nr2 = -1\n*(u32 *)(r7 + 20) = r2\n*(u8 *)(r7 + 16) = 0x11\nr0 = *(u64 *)(r1 + 0)\nexit',
+      'r7 = r1\nr7 += -8\nr2 = 3\nlock *(u64 *)(r7 + 8) += r2\nr0 = *(u64 *)(r1 + 0)\nexit',
+    ];
+    const data = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    const res = koracleBatch('ebpf-run', progs.map((s) => ({ prog: bytesToHex(A(s)), data: bytesToHex(data), flat: 'map', r0_64: true })));
+    progs.forEach((src, i) => {
+      const k = res[i]!;
+      expect(k.status, `${src}: ${JSON.stringify(k)}`).toBe('accepted');
+      for (const engine of engineNames()) {
+        const mem = data.slice();
+        const r = new Vm({ engine }).load(A(src)).run({ mem });
+        expect('0x' + r.r0.toString(16).padStart(16, '0'), `${engine}: ${src}`).toBe(k.r0);
+        expect(bytesToHex(mem), `${engine}: ${src}`).toBe(k.mem_out);
+      }
+    });
+  });
+});
