@@ -158,9 +158,14 @@ export function checkStatic(p: Program): void {
   }
 }
 
-/** The kernel's do_check message for slot `pc`, or undefined when the slot is well-formed. */
-function badInsnMessage(p: Program, pc: number): string | undefined {
+/**
+ * The kernel's do_check message for slot `pc`, or undefined when the slot is
+ * well-formed. Without `fieldChecks` only slots the engines cannot execute
+ * (no opcode row, a register above r10) count.
+ */
+function badInsnMessage(p: Program, pc: number, fieldChecks: boolean): string | undefined {
   const r = p.rowAt(pc);
+  if (!fieldChecks && r !== undefined && p.dst[pc]! <= 10 && p.src[pc]! <= 10) return undefined;
   if (r !== undefined && r.kind === 'callx') {
     // callx (uBPF / bpf_conformance; not a Linux instruction): the register in dst, nothing else.
     const { dst, src, off, imm } = p.insn(pc);
@@ -192,15 +197,20 @@ function split(out: Int32Array, b: number, v: bigint): void {
  * Builds the image of a program that passed {@link checkStatic}, resolving ld_imm64 pseudo sources
  * through `maps` (src 1/5: the map's address, src 2/6: its direct value
  * address at the second slot's imm; src 4: the target slot number).
+ * `fieldChecks` (default true) applies do_check's reserved-field rules to the
+ * {@link Op.BAD_INSN} marking; false keeps only the register-number and
+ * unknown-variant rules (for programs built in-process, e.g. classic-BPF
+ * translations, which the kernel runs without do_check: bpf_convert_filter
+ * fills src_reg of K-form ALU instructions).
  * @throws BpfError (BAD_PROGRAM) for a missing map, (UNSUPPORTED) for src 3 (BTF ids).
  */
-export function buildImage(p: Program, maps?: MapTable): ProgramImage {
+export function buildImage(p: Program, maps?: MapTable, fieldChecks = true): ProgramImage {
   const n = p.length;
   const words = new Int32Array(n * W);
   const bad = new Map<number, string>();
   for (let pc = 0; pc < n; pc++) {
     if (p.row[pc] === ROW_LDDW_HI) continue;
-    const m = badInsnMessage(p, pc);
+    const m = badInsnMessage(p, pc, fieldChecks);
     if (m !== undefined) bad.set(pc, m);
   }
   let fpWritten = false;

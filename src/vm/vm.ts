@@ -174,6 +174,9 @@ export class Vm {
    * Applies the kernel's static checks only ({@link checkStatic}): an instruction with bad
    * reserved fields or register numbers loads and faults (RuntimeFault RESERVED_FIELD /
    * BAD_REGISTER, the kernel's message) only if executed, as Linux accepts it in dead code.
+   * A `Program` argument (built in-process) gets the static checks and, at run time, only
+   * the register-number rule (reserved fields are not checked: the kernel runs its classic-BPF
+   * translations, which fill unused fields, without do_check).
    * @throws BpfError from decoding (TRUNCATED, BAD_PROGRAM), {@link checkStatic} (BAD_OPCODE,
    *   RESERVED_FIELD, BAD_JUMP) or map resolution.
    */
@@ -181,9 +184,12 @@ export class Vm {
     const progType = opts.progType ?? 'raw';
     if (!isProgTypeName(progType)) throw new BpfError(ErrorCode.Usage, `unknown program type '${progType as string}'`);
     // Only the kernel's static checks at load; malformed slots fault when executed (image.ts).
-    const p = prog instanceof Uint8Array ? decodeProgram(prog, { validate: false }) : prog;
+    // A Program built in-process (e.g. a classic-BPF translation, which the kernel runs without
+    // do_check) gets the static checks and only the register-number rules at run time.
+    const bytes = prog instanceof Uint8Array;
+    const p = bytes ? decodeProgram(prog, { validate: false }) : prog;
     checkStatic(p);
-    return new LoadedProgram(this, p, buildImage(p, opts.maps), progType, opts.name ?? 'prog');
+    return new LoadedProgram(this, p, buildImage(p, opts.maps, bytes), progType, opts.name ?? 'prog');
   }
 
   private stackRegions(): { regions: Region[]; owned: boolean } {

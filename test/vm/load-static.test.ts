@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BpfError, RuntimeFault } from '../../src/errors.js';
-import { type Insn, encodeInsns } from '../../src/isa/insn.js';
+import { type Insn, decodeProgram, encodeInsns } from '../../src/isa/insn.js';
 import { verify } from '../../src/verifier/index.js';
 import { bytesToHex } from '../../src/isa/insn.js';
 import { Vm, createJitEngine, engineNames, registerEngine } from '../../src/vm/index.js';
@@ -88,6 +88,15 @@ describe.each(engineNames())('engine %s', (engine) => {
       I(0x85, 0, 1, 0, 1), I(0x95), I(0xb7, 0, 0, 0, 5), I(0x15, 0, 0, 1, 5), I(0x87, 0, 0, 1, 1), I(0x95),
     ]);
     expect(vm.load(sub).run().r0).toBe(5n);
+  });
+
+  it('a Program built in-process (classic-BPF translations fill src of K forms) skips the reserved-field rules, not the register rule', () => {
+    const vm = new Vm({ engine });
+    const kSrc = decodeProgram(encodeInsns([I(0xb4, 0, 0, 0, 5), I(0x04, 0, 7, 0, 2), I(0x95)]), { validate: false });
+    expect(vm.load(kSrc).run().r0).toBe(7n);
+    expect(() => vm.load(encodeInsns([I(0xb4, 0, 0, 0, 5), I(0x04, 0, 7, 0, 2), I(0x95)])).run()).toThrow(/^pc 1: BPF_ALU uses reserved fields$/);
+    const r11 = decodeProgram(live([I(0xb7, 11)]), { validate: false });
+    expect(() => vm.load(r11).run()).toThrow(/^pc 1: R11 is invalid$/);
   });
 
   it('budget exhaustion before a bad slot reports BUDGET at that slot', () => {
