@@ -67,6 +67,10 @@ export class ExecContext {
   tailTarget: (prog: unknown) => ProgramImage | undefined = () => undefined;
   /** The image the run started with. */
   image!: ProgramImage;
+  /** Region id of the last access that {@link retryAccess} resolved. */
+  accHi = 0;
+  /** Offset inside that region. */
+  accOff = 0;
   private readonly call: CallInfo;
 
   constructor(readonly mem: Memory, public env: VmEnv, public progType: string) {
@@ -154,13 +158,39 @@ export class ExecContext {
     return target;
   }
 
+  /**
+   * The slow path of a memory access whose one-comparison check failed: the
+   * engines compute `o = (lo >>> 0) + off` without carrying into the high
+   * word, but the kernel accesses the 64-bit address `reg + off`. A 64-bit
+   * pointer moved below offset 0 (or past 2^32) and back by `off` is still
+   * inside its region: normalise (hi, o) to (hi ± 1, o ∓ 2^32) when o < 0 or
+   * o ≥ 2^32 and check the region again.
+   * @param perm {@link Perm} bits the access needs (1 read, 2 write, 3 both).
+   * @returns the region; the normalised (region id, offset) are left in
+   *   {@link accHi} / {@link accOff}.
+   * @throws RuntimeFault (MEM_FAULT) when the 64-bit address is not accessible.
+   */
+  retryAccess(pc: number, hi: number, o: number, size: number, perm: number): Region {
+    let h = hi, off = o;
+    if (off < 0) { h = (h - 1) | 0; off += 0x100000000; }
+    else if (off > 0xffffffff) { h = (h + 1) | 0; off -= 0x100000000; }
+    const regions = this.mem.regions;
+    const r = h > 0 && h < regions.length ? regions[h] : undefined;
+    if (r === undefined || off + size > r.bytes.length || (r.perm & perm) !== perm) {
+      throw this.memFault(pc, h, off, size, perm !== Perm.READ, hi === 0);
+    }
+    this.accHi = h;
+    this.accOff = off;
+    return r;
+  }
+
   /** A memory fault at `pc` for an access of `size` bytes at (hi, lo + off). */
-  memFault(pc: number, hi: number, lo: number, size: number, write: boolean): RuntimeFault {
+  memFault(pc: number, hi: number, lo: number, size: number, write: boolean, scalar = false): RuntimeFault {
     const addr = BigInt.asUintN(64, (BigInt(hi >>> 0) << 32n) + BigInt(lo));
     const what = write ? 'write' : 'read';
     const r = this.mem.regions[hi >>> 0];
     let why: string;
-    if (hi === 0) why = 'NULL or scalar address';
+    if (hi === 0 || scalar) why = 'NULL or scalar address';
     else if (r === undefined) why = 'no such region';
     else if (lo < 0 || lo + size > r.bytes.length) why = `outside ${r.name} (${r.bytes.length} bytes) at offset ${lo}`;
     else why = `${r.name} is not ${write ? 'writable' : 'readable'}`;

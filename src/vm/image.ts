@@ -5,13 +5,18 @@
  * interleaved lo/hi register file, sign-split immediates, resolved jump
  * targets and resolved ld_imm64 constants (map addresses included).
  *
- * Built once per load from a validated {@link Program}; derived from the
- * opcode table (src/isa/opcodes.ts), never from a second opcode list.
+ * Built once per load from a {@link Program} that passed the kernel's static
+ * checks ({@link checkStatic}); derived from the opcode table
+ * (src/isa/opcodes.ts), never from a second opcode list. As in Linux, reserved
+ * fields and register numbers are not checked at load: a slot that breaks
+ * them (src/isa/kernel-checks.ts) becomes {@link Op.BAD_INSN}, a fault with
+ * the kernel's message when — and only when — it is executed.
  */
 
 import { BpfError, ErrorCode } from '../errors.js';
-import { AluOp, AtomicOp, CallSrc, PseudoSrc } from '../isa/opcodes.js';
+import { AluOp, AtomicOp, CallSrc, Cls, Mode, PseudoSrc, rowsForCode } from '../isa/opcodes.js';
 import { type Program, ROW_LDDW_HI, jumpTarget } from '../isa/insn.js';
+import { insnFieldError } from '../isa/kernel-checks.js';
 import type { VmMap } from './types.js';
 
 /** Words per instruction record. */
@@ -60,6 +65,8 @@ export const Op = {
    */
   LSH64_K_LO: 0x150, RSH64_K_LO: 0x151, ARSH64_K_LO: 0x152,
   LSH64_K_HI: 0x153, RSH64_K_HI: 0x154, ARSH64_K_HI: 0x155, NOP: 0x156,
+  /** A slot with bad reserved fields or register numbers: faults when executed ({@link ProgramImage.bad}). */
+  BAD_INSN: 0x157,
 } as const;
 
 /** Stack bytes per frame (MAX_BPF_STACK); r10 points at its end. */
@@ -106,6 +113,69 @@ export interface ProgramImage {
   readonly program: Program;
   /** True when some instruction may write r10 (r10-relative accesses then use the generic path). */
   readonly writesR10: boolean;
+  /** Slots that fault when executed ({@link Op.BAD_INSN}) → the kernel's do_check message. */
+  readonly bad: ReadonlyMap<number, string>;
+}
+
+const hex2 = (v: number): string => v.toString(16).padStart(2, '0');
+
+/**
+ * The kernel's static checks, the only ones applied at load (Linux checks
+ * reserved fields and registers in do_check, on explored instructions only):
+ * BPF_LDX modes and imm, ld_imm64 pairs and sources, unknown opcode bytes
+ * (resolve_pseudo_ldimm64), jump and call targets inside the program and not
+ * into an ld_imm64 pair (check_subprogs, check_cfg). Opcode bytes are those
+ * of bpfsim's table (which adds callx 0x8d and lacks may_goto 0xe5). A
+ * program need not end in exit or ja (running off the end faults).
+ * @throws BpfError (BAD_PROGRAM, BAD_OPCODE, RESERVED_FIELD, BAD_JUMP) naming the slot.
+ */
+export function checkStatic(p: Program): void {
+  const n = p.length;
+  if (n === 0) throw new BpfError(ErrorCode.BadProgram, 'empty program');
+  for (let i = 0; i < n; i++) {
+    const code = p.code[i]!;
+    const mode = code & 0xe0;
+    if ((code & 7) === Cls.LDX && ((mode !== Mode.MEM && mode !== Mode.MEMSX) || p.imm[i] !== 0)) {
+      throw new BpfError(ErrorCode.ReservedField, 'BPF_LDX uses reserved fields', i);
+    }
+    if (code === 0x18) {
+      if (i === n - 1 || p.code[i + 1] !== 0 || p.dst[i + 1] !== 0 || p.src[i + 1] !== 0 || p.off[i + 1] !== 0) {
+        throw new BpfError(ErrorCode.ReservedField, 'invalid bpf_ld_imm64 insn', i);
+      }
+      if (p.src[i]! > 6) throw new BpfError(ErrorCode.ReservedField, 'unrecognized bpf_ld_imm64 insn', i);
+      i++;
+      continue;
+    }
+    if (rowsForCode(code).length === 0) throw new BpfError(ErrorCode.BadOpcode, `unknown opcode ${hex2(code)}`, i);
+  }
+  for (let i = 0; i < n; i++) {
+    if (p.row[i] === ROW_LDDW_HI) continue;
+    const t = jumpTarget(p, i);
+    if (t === undefined) continue;
+    const what = p.rowAt(i)!.kind === 'call' ? 'call' : 'jump';
+    if (t < 0 || t >= n) throw new BpfError(ErrorCode.BadJump, `${what} out of range from insn ${i} to ${t}`, i);
+    if (p.row[t] === ROW_LDDW_HI) throw new BpfError(ErrorCode.BadJump, `jump into the middle of ldimm64 insn ${t - 1}`, i);
+  }
+}
+
+/**
+ * The kernel's do_check message for slot `pc`, or undefined when the slot is
+ * well-formed. Without `fieldChecks` only slots the engines cannot execute
+ * (no opcode row, a register above r10) count.
+ */
+function badInsnMessage(p: Program, pc: number, fieldChecks: boolean): string | undefined {
+  const r = p.rowAt(pc);
+  if (!fieldChecks && r !== undefined && p.dst[pc]! <= 10 && p.src[pc]! <= 10) return undefined;
+  if (r !== undefined && r.kind === 'callx') {
+    // callx (uBPF / bpf_conformance; not a Linux instruction): the register in dst, nothing else.
+    const { dst, src, off, imm } = p.insn(pc);
+    if (src !== 0 || off !== 0 || imm !== 0) return 'BPF_CALL uses reserved fields';
+    return dst > 10 ? `R${dst} is invalid` : undefined;
+  }
+  const e = insnFieldError(p, pc, true);
+  if (e !== undefined) return e;
+  // A known opcode byte whose variant field matches no row (the field checks above name every such case).
+  return r === undefined ? `unknown opcode ${hex2(p.code[pc]!)}` : undefined;
 }
 
 /** Map references for ld_imm64 src 1/2/5/6: by index (array) or by fd / key (Map). */
@@ -124,16 +194,27 @@ function split(out: Int32Array, b: number, v: bigint): void {
 }
 
 /**
- * Builds the image of a validated program, resolving ld_imm64 pseudo sources
+ * Builds the image of a program that passed {@link checkStatic}, resolving ld_imm64 pseudo sources
  * through `maps` (src 1/5: the map's address, src 2/6: its direct value
  * address at the second slot's imm; src 4: the target slot number).
+ * `fieldChecks` (default true) applies do_check's reserved-field rules to the
+ * {@link Op.BAD_INSN} marking; false keeps only the register-number and
+ * unknown-variant rules (for programs built in-process, e.g. classic-BPF
+ * translations, which the kernel runs without do_check: bpf_convert_filter
+ * fills src_reg of K-form ALU instructions).
  * @throws BpfError (BAD_PROGRAM) for a missing map, (UNSUPPORTED) for src 3 (BTF ids).
  */
-export function buildImage(p: Program, maps?: MapTable): ProgramImage {
+export function buildImage(p: Program, maps?: MapTable, fieldChecks = true): ProgramImage {
   const n = p.length;
   const words = new Int32Array(n * W);
+  const bad = new Map<number, string>();
+  for (let pc = 0; pc < n; pc++) {
+    if (p.row[pc] === ROW_LDDW_HI) continue;
+    const m = badInsnMessage(p, pc, fieldChecks);
+    if (m !== undefined) bad.set(pc, m);
+  }
   let fpWritten = false;
-  for (let pc = 0; pc < n; pc++) if (p.row[pc] !== ROW_LDDW_HI && writesR10(p, pc)) fpWritten = true;
+  for (let pc = 0; pc < n; pc++) if (p.row[pc] !== ROW_LDDW_HI && !bad.has(pc) && writesR10(p, pc)) fpWritten = true;
   for (let pc = 0; pc < n; pc++) {
     const b = pc * W;
     const code = p.code[pc]!;
@@ -148,8 +229,12 @@ export function buildImage(p: Program, maps?: MapTable): ProgramImage {
       words[b + F_OP] = Op.LDDW_HI;
       continue;
     }
-    const r = p.rowAt(pc);
-    if (r === undefined) throw new BpfError(ErrorCode.BadOpcode, `unknown opcode ${code.toString(16).padStart(2, '0')}`, pc);
+    if (bad.has(pc)) {
+      // Register fields may be out of range: keep them out of the register file.
+      words[b + F_OP] = Op.BAD_INSN; words[b + F_DST] = 0; words[b + F_SRC] = 0;
+      continue;
+    }
+    const r = p.rowAt(pc)!;
     let op: number = code;
     switch (r.kind) {
       case 'alu':
@@ -216,5 +301,5 @@ export function buildImage(p: Program, maps?: MapTable): ProgramImage {
     const t = jumpTarget(p, pc);
     if (t !== undefined) words[b + F_TGT] = t * W;
   }
-  return { words, length: n, program: p, writesR10: fpWritten };
+  return { words, length: n, program: p, writesR10: fpWritten, bad };
 }

@@ -5,14 +5,24 @@
  * bpf_skb_load_helper semantics) and rewritten ctx loads (ctx.ts).
  */
 
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, type RuntimeFault } from '../errors.js';
 import { AtomicOp } from '../isa/opcodes.js';
 import { CtxField, SKF_NET_OFF, type ExecContext } from './exec.js';
+import type { ProgramImage } from './image.js';
 import type { Region } from './memory.js';
 
 /** The region a pointer's high word names, or undefined. */
 export function rgn(regions: (Region | undefined)[], h: number): Region | undefined {
   return h > 0 && h < regions.length ? regions[h] : undefined;
+}
+
+/**
+ * The fault of an executed slot with bad reserved fields or register numbers
+ * (Op.BAD_INSN): the kernel's do_check message at the slot.
+ */
+export function badInsn(ex: ExecContext, image: ProgramImage, pc: number): RuntimeFault {
+  const m = image.bad.get(pc) ?? 'invalid instruction';
+  return ex.fault(/^R\d+ is invalid$/.test(m) ? ErrorCode.BadRegister : ErrorCode.ReservedField, m, pc);
 }
 
 /** A rewritten 32-bit ctx load (xdp_md / __sk_buff data, data_end, data_meta): the full packet pointer. */
@@ -51,10 +61,11 @@ export function atomic(ex: ExecContext, words: Int32Array, b: number, pc: number
   const size = sz === 0x18 ? 8 : sz === 0x00 ? 4 : sz === 0x08 ? 2 : 1;
   const base = op === AtomicOp.LOAD_ACQ ? s : d;
   const h = R[base + 1]!;
-  const o = (R[base]! >>> 0) + off;
+  let o = (R[base]! >>> 0) + off;
   const perm = op === AtomicOp.LOAD_ACQ ? 1 : op === AtomicOp.STORE_REL ? 2 : 3;
-  const rg = rgn(ex.mem.regions, h);
-  if (rg === undefined || o < 0 || o + size > rg.bytes.length || (rg.perm & perm) !== perm) throw ex.memFault(pc, h, o, size, perm !== 1);
+  let rg = rgn(ex.mem.regions, h);
+  // A failed check may be a 64-bit address whose offset carries into the region id (retryAccess).
+  if (rg === undefined || o < 0 || o + size > rg.bytes.length || (rg.perm & perm) !== perm) { rg = ex.retryAccess(pc, h, o, size, perm); o = ex.accOff; }
   const v = rg.view;
   if (op === AtomicOp.LOAD_ACQ) {
     R[d] = size === 8 ? v.getInt32(o, true) : size === 4 ? v.getInt32(o, true) : size === 2 ? v.getUint16(o, true) : rg.bytes[o]!;

@@ -35,7 +35,7 @@
 import { ErrorCode } from '../errors.js';
 import { CtxField, FRAME_WORDS, MAX_CALL_FRAMES, STACK_SIZE, type ExecContext } from './exec.js';
 import type { ProgramImage } from './image.js';
-import { atomic, ctxLoad, ldAbs, rgn } from './interp-slow.js';
+import { atomic, badInsn, ctxLoad, ldAbs, rgn } from './interp-slow.js';
 import {
   bswap16, bswap32, mul64, sdiv32, sdiv64, smod32, smod64, udiv64, umod64,
 } from './u64.js';
@@ -721,10 +721,10 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       // ---- loads and stores ----
       case 0x61: { // ldxw
         const s = words[b + 2];
-        const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 4 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 4, false);
+        let h = R[s + 1];
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 4 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 4, 1); h = ex.accHi; o = ex.accOff; }
         const d = words[b + 1];
         if (h === ctxHookId && o < ex.ctxFields.length && ex.ctxFields[o] !== CtxField.PLAIN) ctxLoad(ex, d, ex.ctxFields[o]!);
         else { R[d] = rg.view.getInt32(o, true); R[d + 1] = 0; }
@@ -733,9 +733,9 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x69: { // ldxh
         const s = words[b + 2];
         const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 2 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 2, false);
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 2 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 2, 1); o = ex.accOff; }
         const d = words[b + 1];
         R[d] = rg.view.getUint16(o, true); R[d + 1] = 0;
         pc += 8; continue;
@@ -743,9 +743,9 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x71: { // ldxb
         const s = words[b + 2];
         const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 1 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 1, false);
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 1 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 1, 1); o = ex.accOff; }
         const d = words[b + 1];
         R[d] = rg.bytes[o]!; R[d + 1] = 0;
         pc += 8; continue;
@@ -753,9 +753,9 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x79: { // ldxdw
         const s = words[b + 2];
         const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 8 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 8, false);
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 8 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 8, 1); o = ex.accOff; }
         const d = words[b + 1];
         const v = rg.view;
         R[d] = v.getInt32(o, true); R[d + 1] = v.getInt32(o + 4, true);
@@ -764,9 +764,9 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x81: { // ldxsw
         const s = words[b + 2];
         const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 4 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 4, false);
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 4 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 4, 1); o = ex.accOff; }
         const d = words[b + 1];
         const x = rg.view.getInt32(o, true);
         R[d] = x; R[d + 1] = x >> 31;
@@ -775,9 +775,9 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x89: { // ldxsh
         const s = words[b + 2];
         const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 2 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 2, false);
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 2 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 2, 1); o = ex.accOff; }
         const d = words[b + 1];
         const x = rg.view.getInt16(o, true);
         R[d] = x; R[d + 1] = x >> 31;
@@ -786,9 +786,9 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x91: { // ldxsb
         const s = words[b + 2];
         const h = R[s + 1];
-        const o = (R[s] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 1 > rg.readEnd) throw ex.memFault(pc >> 3, h, o, 1, false);
+        let o = (R[s] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 1 > rg.readEnd) { rg = ex.retryAccess(pc >> 3, h, o, 1, 1); o = ex.accOff; }
         const d = words[b + 1];
         const x = rg.view.getInt8(o);
         R[d] = x; R[d + 1] = x >> 31;
@@ -797,72 +797,72 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
       case 0x62: { // stw
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 4 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 4, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 4 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 4, 2); o = ex.accOff; }
         rg.view.setInt32(o, words[b + 4], true);
         pc += 8; continue;
       }
       case 0x6a: { // sth
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 2 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 2, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 2 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 2, 2); o = ex.accOff; }
         rg.view.setInt16(o, words[b + 4], true);
         pc += 8; continue;
       }
       case 0x72: { // stb
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 1 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 1, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 1 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 1, 2); o = ex.accOff; }
         rg.bytes[o] = words[b + 4];
         pc += 8; continue;
       }
       case 0x7a: { // stdw
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 8 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 8, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 8 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 8, 2); o = ex.accOff; }
         const v = rg.view; v.setInt32(o, words[b + 4], true); v.setInt32(o + 4, words[b + 5], true);
         pc += 8; continue;
       }
       case 0x63: { // stxw
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 4 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 4, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 4 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 4, 2); o = ex.accOff; }
         const s = words[b + 2]; rg.view.setInt32(o, R[s], true);
         pc += 8; continue;
       }
       case 0x6b: { // stxh
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 2 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 2, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 2 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 2, 2); o = ex.accOff; }
         const s = words[b + 2]; rg.view.setInt16(o, R[s], true);
         pc += 8; continue;
       }
       case 0x73: { // stxb
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 1 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 1, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 1 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 1, 2); o = ex.accOff; }
         const s = words[b + 2]; rg.bytes[o] = R[s];
         pc += 8; continue;
       }
       case 0x7b: { // stxdw
         const d = words[b + 1];
         const h = R[d + 1];
-        const o = (R[d] >>> 0) + words[b + 3];
-        const rg = rgn(regions, h);
-        if (rg === undefined || o < 0 || o + 8 > rg.writeEnd) throw ex.memFault(pc >> 3, h, o, 8, true);
+        let o = (R[d] >>> 0) + words[b + 3];
+        let rg = rgn(regions, h);
+        if (rg === undefined || o < 0 || o + 8 > rg.writeEnd) { rg = ex.retryAccess(pc >> 3, h, o, 8, 2); o = ex.accOff; }
         const s = words[b + 2]; const v = rg.view; v.setInt32(o, R[s], true); v.setInt32(o + 4, R[s + 1], true);
         pc += 8; continue;
       }
@@ -994,6 +994,8 @@ export function interpret(ex: ExecContext, image: ProgramImage): void {
         pc = words[b + 6];
         continue;
       }
+      case 0x157: // Op.BAD_INSN: reserved fields or registers the kernel rejects when it explores the slot
+        throw badInsn(ex, image, pc >> 3);
       case 0x121: // kfunc call
         throw ex.fault(ErrorCode.Unsupported, `kfunc calls are not supported (btf id ${words[b + 4]})`, pc >> 3);
       case 0x95: { // exit

@@ -24,7 +24,7 @@ import { createEnv } from './env.js';
 import { ExecContext, MAX_CALL_FRAMES, STACK_SIZE } from './exec.js';
 import { mapHelpers } from '../maps/helpers.js';
 import { HelperRegistry, defaultHelpers } from './helpers.js';
-import { type MapTable, type ProgramImage, buildImage } from './image.js';
+import { type MapTable, type ProgramImage, buildImage, checkStatic } from './image.js';
 import { interpret } from './interpreter.js';
 import { Memory, Perm, type Region } from './memory.js';
 import type { HelperDef, VmEnv } from './types.js';
@@ -171,13 +171,25 @@ export class Vm {
 
   /**
    * Decodes (bytes) and prepares a program.
-   * @throws BpfError from decoding (BAD_OPCODE, RESERVED_FIELD, BAD_JUMP, ...) or map resolution.
+   * Applies the kernel's static checks only ({@link checkStatic}): an instruction with bad
+   * reserved fields or register numbers loads and faults (RuntimeFault RESERVED_FIELD /
+   * BAD_REGISTER, the kernel's message) only if executed, as Linux accepts it in dead code.
+   * A `Program` argument (built in-process) gets the static checks and, at run time, only
+   * the register-number rule (reserved fields are not checked: the kernel runs its classic-BPF
+   * translations, which fill unused fields, without do_check).
+   * @throws BpfError from decoding (TRUNCATED, BAD_PROGRAM), {@link checkStatic} (BAD_OPCODE,
+   *   RESERVED_FIELD, BAD_JUMP) or map resolution.
    */
   load(prog: Program | Uint8Array, opts: LoadOptions = {}): LoadedProgram {
     const progType = opts.progType ?? 'raw';
     if (!isProgTypeName(progType)) throw new BpfError(ErrorCode.Usage, `unknown program type '${progType as string}'`);
-    const p = prog instanceof Uint8Array ? decodeProgram(prog) : prog;
-    return new LoadedProgram(this, p, buildImage(p, opts.maps), progType, opts.name ?? 'prog');
+    // Only the kernel's static checks at load; malformed slots fault when executed (image.ts).
+    // A Program built in-process (e.g. a classic-BPF translation, which the kernel runs without
+    // do_check) gets the static checks and only the register-number rules at run time.
+    const bytes = prog instanceof Uint8Array;
+    const p = bytes ? decodeProgram(prog, { validate: false }) : prog;
+    checkStatic(p);
+    return new LoadedProgram(this, p, buildImage(p, opts.maps, bytes), progType, opts.name ?? 'prog');
   }
 
   private stackRegions(): { regions: Region[]; owned: boolean } {

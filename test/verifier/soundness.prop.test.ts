@@ -15,20 +15,6 @@ import { genProgram, rng } from './gen.js';
 
 const MEM = 32;
 
-/**
- * Known VM defect (src/vm, reported): a pointer whose fixed offset went
- * negative (`r7 = r8; r7 += -1`) plus a positive instruction offset
- * (`*(u32 *)(r7 +2)`) loses the carry into the region half of the address,
- * so the VM faults at "offset >= 2^32" of the previous region although the
- * access is in bounds (the kernel accepts and runs such programs). Those
- * faults are counted, not failed; the test below pins the defect.
- */
-function isVmCarryDefect(e: RuntimeFault): boolean {
-  const m = /at offset (\d+)/.exec(e.message);
-  return m !== null && Number(m[1]) >= 2 ** 32;
-}
-let vmCarryDefects = 0;
-
 function runChecked(seed: number, type: 'array' | 'hash', calls = false): { accepted: boolean; hasCall?: boolean } {
   const valueSize = 16;
   const spec: MapSpec = { type, keySize: 8, valueSize, maxEntries: 4, flags: 0 };
@@ -51,7 +37,6 @@ function runChecked(seed: number, type: 'array' | 'hash', calls = false): { acce
     try {
       lp.run({ mem });
     } catch (e) {
-      if (e instanceof RuntimeFault && isVmCarryDefect(e)) { vmCarryDefects++; continue; }
       if (e instanceof RuntimeFault) {
         throw new Error(`seed ${seed} (${type}): accepted program faulted: ${e.message}\n${r.log}`);
       }
@@ -75,7 +60,6 @@ function runXdp(seed: number): boolean {
     try {
       vm.load(g.bytes, { progType: 'xdp', maps: [m] }).run({ packet });
     } catch (e) {
-      if (e instanceof RuntimeFault && isVmCarryDefect(e)) { vmCarryDefects++; continue; }
       if (e instanceof RuntimeFault) throw new Error(`seed ${seed} (xdp, packet ${packet.length} bytes): accepted program faulted: ${e.message}\n${r.log}`);
       throw e;
     }
@@ -92,7 +76,7 @@ describe('verifier soundness against the interpreter', () => {
     expect(accepted).toBeGreaterThan(15);
   });
 
-  it.fails('VM defect: pointer offset carry (remove the filter above when this starts passing)', () => {
+  it('pointer offset carry: r7 = r1 - 1, then *(u8 *)(r7 + 2) reads mem[1] (64-bit effective address)', () => {
     const vm = new Vm();
     const b = new Uint8Array([0xbf, 0x17, 0, 0, 0, 0, 0, 0, 0x07, 0x07, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x71, 0x70, 2, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
     expect(vm.load(b, { progType: 'raw' }).run({ mem: new Uint8Array([1, 2, 3, 4]) }).r0).toBe(2n);

@@ -5,6 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BpfError, OPCODES, type Insn, encodeInsns, Vm, RuntimeFault } from '../../src/index.js';
+import { createJitEngine, engineNames, registerEngine } from '../../src/vm/index.js';
+
+registerEngine(createJitEngine('jit-dispatch', { structured: false }));
+registerEngine(createJitEngine('jit-generic', { fastStack: false }));
+registerEngine(createJitEngine('jit-chunk3', { chunkInsns: 3 }));
 
 const BUDGET = 5000;
 
@@ -71,6 +76,35 @@ describe('robustness', () => {
     }), { numRuns: 3000 });
     // The generator must exercise the engine, not only the decoder.
     expect(executed).toBeGreaterThan(600);
+  });
+  it('raw fields (bad reserved fields, registers up to 15): every engine gives the same result or fault', () => {
+    // Malformed slots load (as in Linux) and fault only when executed: the engines must agree on which and where.
+    const raw: fc.Arbitrary<Insn[]> = fc.record({
+      row: rowArb, dst: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 15 })),
+      src: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 15 })),
+      off: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -600, max: 600 })), imm: immArb, hi: fc.integer(),
+    }).map(({ row, dst, src, off, imm, hi }) => {
+      const insn: Insn = { code: row.code, dst, src, off: row.variant?.field === 'off' && off % 2 === 0 ? row.variant.value : off, imm };
+      return row.slots === 2 ? [insn, { code: 0, dst: 0, src: 0, off: 0, imm: hi }] : [insn];
+    });
+    const vms = engineNames().map((engine) => new Vm({ engine }));
+    let faults = 0;
+    fc.assert(fc.property(fc.array(raw, { minLength: 1, maxLength: 10 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (parts, mem0) => {
+      const bytes = encodeInsns([...parts.flat(), { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }]);
+      const outcomes = vms.map((vm) => {
+        const mem = mem0.slice();
+        try {
+          const r = vm.load(bytes).run({ mem, budget: BUDGET });
+          return `r0 ${r.r0} n ${r.insnsExecuted} mem ${mem.join(',')}`;
+        } catch (e) {
+          if (!(e instanceof BpfError)) throw e;
+          if (e.code === 'RESERVED_FIELD' || e.code === 'BAD_REGISTER') faults += e instanceof RuntimeFault ? 1 : 0;
+          return `${e instanceof RuntimeFault ? 'fault' : 'load'} ${e.code} ${e.message} mem ${mem.join(',')}`;
+        }
+      });
+      for (const o of outcomes) expect(o).toBe(outcomes[0]);
+    }), { numRuns: 400 });
+    expect(faults).toBeGreaterThan(50);
   });
   it('an endless loop stops at the budget', () => {
     const loop = encodeInsns([{ code: 0x05, dst: 0, src: 0, off: -1, imm: 0 }]);

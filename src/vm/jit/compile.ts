@@ -37,7 +37,7 @@ import { BpfError, ErrorCode, type RuntimeFault } from '../../errors.js';
 import { jumpTarget, ROW_LDDW_HI } from '../../isa/insn.js';
 import { MAX_CALL_FRAMES, type ExecContext } from '../exec.js';
 import type { ProgramImage } from '../image.js';
-import { atomic, ctxLoad, ldAbs } from '../interp-slow.js';
+import { atomic, badInsn, ctxLoad, ldAbs } from '../interp-slow.js';
 import {
   arsh64, bswap16, bswap32, bswap64, lsh64, mul64, mulhiU32, rsh64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64,
 } from '../u64.js';
@@ -94,7 +94,7 @@ const T = new Int32Array(2);
 const RT: Record<string, unknown> = Object.freeze({
   careful: (...a: Parameters<typeof careful>) => careful(...a),
   T, mul64, mulhiU32, udiv64, umod64, sdiv64, smod64, lsh64, rsh64, arsh64, bswap16, bswap32, bswap64, udiv32, umod32, sdiv32, smod32,
-  ldAbs, ctxLoad, atomic,
+  ldAbs, ctxLoad, atomic, badInsn,
   callDepth: (ex: ExecContext, pc: number): RuntimeFault =>
     ex.fault(ErrorCode.CallDepth, `call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, pc),
   kfunc: (ex: ExecContext, pc: number, id: number): RuntimeFault =>
@@ -125,6 +125,7 @@ function basicBlocks(image: ProgramImage): Block[] {
   leader[n] = 1;
   for (let pc = 0; pc < n; pc++) {
     if (p.row[pc] === ROW_LDDW_HI) continue;
+    if (image.bad.has(pc)) continue; // faults when executed: no jump target, treated as falling through
     const r = p.rowAt(pc);
     if (r === undefined) throw new BpfError(ErrorCode.BadOpcode, `unknown opcode ${p.code[pc]!.toString(16).padStart(2, '0')}`, pc);
     const t = jumpTarget(p, pc);
@@ -185,7 +186,7 @@ function structure(image: ProgramImage, blocks: Block[], enabled: boolean, extra
   const loopAt = new Map<number, number>(); // header -> latch slot of the structured candidate
   for (const b of blocks) {
     const j = b.slots[b.slots.length - 1];
-    if (j === undefined) continue;
+    if (j === undefined || image.bad.has(j)) continue;
     const r = p.rowAt(j)!;
     const t = jumpTarget(p, j);
     const f = flowOf(p, j, r);
@@ -309,7 +310,7 @@ function chunks(image: ProgramImage, blocks: Block[], cost: readonly number[], m
   const loopEnd = new Int32Array(blocks.length).fill(-1); // header block -> last block of its largest loop
   blocks.forEach((b, bi) => {
     const j = b.slots[b.slots.length - 1];
-    if (j === undefined || p.rowAt(j)?.kind !== 'jcond') return;
+    if (j === undefined || image.bad.has(j) || p.rowAt(j)?.kind !== 'jcond') return;
     const h = blockAt.get(jumpTarget(p, j)!);
     if (h !== undefined && h <= bi && loopEnd[h]! < bi) loopEnd[h] = bi;
   });
@@ -444,7 +445,8 @@ export function generateSource(image: ProgramImage, opts: CompileOptions = {}): 
 }
 
 function ctx(image: ProgramImage, pc: number, count: string, fastStack: boolean): EmitCtx {
-  return { p: image.program, words: image.words, count, fastStack, target: jumpTarget(image.program, pc) };
+  const bad = image.bad.has(pc);
+  return { p: image.program, words: image.words, count, fastStack, bad, target: bad ? undefined : jumpTarget(image.program, pc) };
 }
 
 /**

@@ -95,6 +95,8 @@ export interface EmitCtx {
   readonly fastStack: boolean;
   /** Jump / call target slot, when the instruction has one. */
   readonly target: number | undefined;
+  /** The slot has bad reserved fields or registers (ProgramImage.bad): it only faults. */
+  readonly bad: boolean;
 }
 
 function bytesOf(width: number): number {
@@ -203,9 +205,10 @@ export function jumpCondition(p: Program, pc: number, r: OpcodeRow): string {
 /** The region lookup and bounds/permission check of a memory access; leaves `rg` and `o` in scope. */
 function access(pc: number, base: number, off: number, size: number, write: boolean): string {
   const perm = write ? 2 : 1;
-  return `const h = ${hi(base)}, o = (${lo(base)} >>> 0) + ${num(off)}; ` +
-    `const rg = h > 0 && h < regions.length ? regions[h] : undefined; ` +
-    `if (rg === undefined || o < 0 || o + ${size} > rg.bytes.length || (rg.perm & ${perm}) === 0) throw ex.memFault(${num(pc)}, h, o, ${size}, ${write ? 'true' : 'false'}); `;
+  // On a failed check, ex.retryAccess carries the offset into the region id (the 64-bit address) or faults.
+  return `let h = ${hi(base)}, o = (${lo(base)} >>> 0) + ${num(off)}; ` +
+    `let rg = h > 0 && h < regions.length ? regions[h] : undefined; ` +
+    `if (rg === undefined || o < 0 || o + ${size} > rg.bytes.length || (rg.perm & ${perm}) === 0) { rg = ex.retryAccess(${num(pc)}, h, o, ${size}, ${perm}); h = ex.accHi; o = ex.accOff; } `;
 }
 
 /** Register assignment of a loaded value of `size` bytes at (view `v`, bytes `b`, offset `o`). */
@@ -246,6 +249,8 @@ export function endRun(count: string): string {
  * @throws BpfError (RUNTIME) on an internal inconsistency (never for program input).
  */
 export function emitInsn(c: EmitCtx, pc: number, r: OpcodeRow): string {
+  // The kernel's do_check fault (interp-slow.ts badInsn); its row and registers may be invalid.
+  if (c.bad) return `throw badInsn(ex, IMG, ${num(pc)});`;
   const { p } = c;
   const d = p.dst[pc]!, s = p.src[pc]!, off = p.off[pc]!, imm = p.imm[pc]!;
   const P = num(pc);
