@@ -93,7 +93,10 @@ function resolveArgUncached(text: string): bigint | undefined {
   if (c0 === 0x22 /* " */ || c0 === 0x5b /* [ */ || c0 === 0x7b /* { */ || (c0 === 0x7e /* ~ */ && t[1] === '[')) return undefined;
   if (t === '') return undefined;
   t = t.replace(/\s*\/\*.*?\*\/\s*$/, ''); // 0x7ffc... /* 35 vars */
-  t = t.replace(/<[^>]*>$/, ''); // -y fd decoration: 3</etc/passwd>
+  // -y / -yy fd decorations: 3</etc/passwd>, 1</dev/pts/0<char 136:0>>, 3<TCP:[127.0.0.1:1->127.0.0.1:2]>
+  const fd = /^(-?\d+)<.*>$/s.exec(t);
+  if (fd) t = fd[1]!;
+  else t = t.replace(/<[^>]*>$/, '');
   if (t.startsWith('"') || t.startsWith('[') || t.startsWith('{') || t.startsWith('~[')) return undefined;
   if (t === 'NULL') return 0n;
   const lit = intLiteral(t);
@@ -130,14 +133,19 @@ interface Pending {
   time?: string;
 }
 
-const HEAD = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\s*\d+\.\d{6})\s+)?(?:\[\s*(\d+)\]\s+)?(.*)$/;
+// pid (`-f`), timestamp (`-t`/`-tt`/`-ttt`/`-r`), `-n` number, `-i` instruction pointer (`[00007f...]`,
+// 8 digits for 32-bit tracees, `?` when unavailable) — strace prints the number before the pointer
+const HEAD = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\s*\d+\.\d{6})\s+)?(?:\[\s*(\d+)\]\s+)?(?:\[([0-9a-f]{8}|[0-9a-f]{16}|\?{8}|\?{16})\]\s+)?(?:\[\s*(\d+)\]\s+)?(.*)$/;
+/** Lines strace prints that are not calls: `-k` stack frames, `-c`/`-C` summary tables, strace's own messages. */
+const NON_CALL = /^(?: > |strace: |% time\s|-{6} -{11}|\s*\d+\.\d+\s+\d+\.\d+\s+\d+\s+\d+\s+(?:\d+\s+)?(?:[a-z_][a-z0-9_]*|total)$|\s*(?:calls|syscall)\s)/;
 const CALL = /^([a-z_][a-z0-9_]*)\((.*)$/;
 const RESUMED = /^<\.\.\. ([a-z_][a-z0-9_]*) resumed>\s?(.*)$/;
+const RESUMING = /^<\.\.\. resuming .*\.\.\.>$/;
 const SYSCALL_HEX = /^syscall_(0x[0-9a-f]+|\d+)$/i;
 
 function splitResult(rest: string): { args: string; ret?: string; duration?: number; unfinished: boolean } {
   // rest = `args) = ret <dur>` or `args <unfinished ...>` or `args) = ?`
-  const unf = rest.match(/\s*<unfinished \.\.\.>\s*$/);
+  const unf = rest.match(/\s*<(?:unfinished|detached) \.\.\.>\s*$/);
   if (unf) return { args: rest.slice(0, unf.index), unfinished: true };
   let dur: number | undefined;
   let r = rest;
@@ -157,7 +165,9 @@ function splitResult(rest: string): { args: string; ret?: string; duration?: num
 }
 
 function makeCall(p: Pending, pid: number | undefined, arch: string | undefined, argText: string, ret?: string, duration?: number): TraceCall {
-  const args = argText.trim() === '' ? [] : splitArgs(argText).map(resolveArg);
+  // `restart_syscall(<... resuming interrupted read ...>)` has no arguments
+  const texts = argText.trim() === '' ? [] : splitArgs(argText).filter((t) => !RESUMING.test(t));
+  const args = texts.map(resolveArg);
   const c: { -readonly [K in keyof TraceCall]: TraceCall[K] } = { line: p.line, args };
   if (pid !== undefined) c.pid = pid;
   const hex = p.name.startsWith('syscall_') ? SYSCALL_HEX.exec(p.name) : null;
@@ -194,8 +204,13 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
     const pid = pidText === undefined ? undefined : Number(pidText);
     const key = pid ?? -1;
     const time = h[3]?.trim();
-    const nrPrefix = h[4] === undefined ? undefined : Number(h[4]);
-    const rest = h[5]!;
+    const nrText = h[4] ?? h[6];
+    const nrPrefix = nrText === undefined ? undefined : Number(nrText);
+    const rest = h[7]!;
+    // `-i` prints a 32-bit tracee's instruction pointer with 8 digits (strace prints the personality
+    // switch notice to stderr, not to the -o file, so this is often the only sign of a compat process)
+    if (h[5] !== undefined && h[5].length === 8 && h[5][0] !== '?' && !archOf.has(key)) archOf.set(key, opts.compatArch ?? 'x86');
+    else if (h[5] !== undefined && h[5].length === 16 && h[5][0] !== '?' && archOf.has(key)) archOf.delete(key);
     if (rest.startsWith('--- ')) { stats.signals++; continue; }
     if (rest.startsWith('+++ ')) {
       stats.exits++;
@@ -206,6 +221,7 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
         stats.calls++;
         yield makeCall(p, pid, archOf.get(key), p.argText);
       }
+      archOf.delete(key); // the pid may be reused
       continue;
     }
     const pers = /^\[ Process PID=(\d+) runs in (32|64|x32) bit mode\. \]$/.exec(rest);
@@ -226,8 +242,21 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
       yield makeCall(base, pid, archOf.get(key), base.argText + r.args, r.ret, r.duration);
       continue;
     }
+    if (rest.startsWith(')') && /^\)\s*=/.test(rest)) {
+      // `-z` / `-Z` print the resumption of an unfinished call as a bare `) = 2` line (no pid, no `<... resumed>`)
+      const k = pending.has(key) ? key : pending.size === 1 ? pending.keys().next().value! : undefined;
+      const p = k === undefined ? undefined : pending.get(k);
+      if (k !== undefined && p) {
+        pending.delete(k);
+        const r = splitResult(rest);
+        stats.calls++;
+        yield makeCall(p, k < 0 ? undefined : k, archOf.get(k), p.argText, r.ret, r.duration);
+        continue;
+      }
+    }
     const call = CALL.exec(rest);
     if (!call) {
+      if (NON_CALL.test(rest) || NON_CALL.test(line)) { stats.skipped++; continue; }
       if (opts.strict) throw new InputError(`cannot parse strace line: ${JSON.stringify(line.slice(0, 80))}`, where());
       stats.skipped++;
       continue;
