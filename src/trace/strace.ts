@@ -135,7 +135,9 @@ interface Pending {
 
 // pid (`-f`), timestamp (`-t`/`-tt`/`-ttt`/`-r`), `-n` number, `-i` instruction pointer (`[00007f...]`,
 // 8 digits for 32-bit tracees, `?` when unavailable) — strace prints the number before the pointer
-const HEAD = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\s*\d+\.\d{6})\s+)?(?:\[\s*(\d+)\]\s+)?(?:\[([0-9a-f]{8}|[0-9a-f]{16}|\?{8}|\?{16})\]\s+)?(?:\[\s*(\d+)\]\s+)?(.*)$/;
+// `-Y` decorates pids with the command name (`1234<sh>`); `-r` with `-t*` appends `(+     0.000292)`;
+// `--timestamps=ns` / `--relative-timestamps=ns` print up to 9 decimals, `--timestamps=unix,s` none
+const HEAD = /^(?:\[pid\s+(\d+)(?:<[^>]*>)?\]\s+|(\d+)(?:<[^>]*>)?\s+)?(?:((?:\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}(?:\.\d+)?|\s*\d+\.\d{6,9})(?: \(\+\s*\d+\.\d+\))?)\s+)?(?:\[\s*(\d+)\]\s+)?(?:\[([0-9a-f]{8}|[0-9a-f]{16}|\?{8}|\?{16})\]\s+)?(?:\[\s*(\d+)\]\s+)?(.*)$/;
 /** Lines strace prints that are not calls: `-k` stack frames, `-c`/`-C` summary tables, strace's own messages. */
 const NON_CALL = /^(?: > |strace: |% time\s|-{6} -{11}|\s*\d+\.\d+\s+\d+\.\d+\s+\d+\s+\d+\s+(?:\d+\s+)?(?:[a-z_][a-z0-9_]*|total)$|\s*(?:calls|syscall)\s)/;
 const CALL = /^([a-z_][a-z0-9_]*)\((.*)$/;

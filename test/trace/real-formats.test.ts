@@ -82,6 +82,19 @@ const FORMATS: Fmt[] = [
   { file: 'f-xx.strace', pid: true, summary: true, exits: true, openat: true },
   { file: 'f-times.strace', pid: true, summary: true, exits: true, openat: true, duration: true },
   { file: 'f-a.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-r-tt.strace', pid: true, summary: true, exits: true, openat: true, time: /^\d\d:\d\d:\d\d\.\d{6} \(\+\s*\d+\.\d{6}\)$/ },
+  { file: 'f-tns.strace', pid: true, summary: true, exits: true, openat: true, time: /^\d\d:\d\d:\d\d\.\d{9}$/ },
+  { file: 'f-rns.strace', pid: true, summary: true, exits: true, openat: true, time: /^\d+\.\d{9}$/ },
+  { file: 'f-Tns.strace', pid: true, summary: true, exits: true, openat: true, duration: true },
+  { file: 'f-unixms.strace', pid: true, summary: true, exits: true, openat: true, time: /^\d{10}\.\d{3}$/ },
+  { file: 'f-Y.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-inject.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-P.strace', pid: true, exits: true, openat: true },
+  { file: 'f-noabbrev.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-hexna.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-quiet.strace', pid: true, summary: true, openat: true },
+  { file: 'f-signal.strace', pid: true, summary: true, exits: true },
+  { file: 'f-all.strace', pid: true, summary: true, exits: true, openat: true, nr: true, time: /^\d{10}\.\d{6}$/, duration: true },
   { file: 'killed.strace', pid: true, exits: true, openat: true },
   { file: 'segv.strace', pid: true, exits: true, openat: true },
   { file: 'hugeargv.strace', pid: true, exits: true, openat: true },
@@ -106,7 +119,7 @@ describe.each(FORMATS)('real strace output: $file', (f) => {
       if (f.duration && c.ret !== undefined && c.ret !== '?') expect(c.duration, `${f.file}:${c.line}`).toBeTypeOf('number');
     }
     // pids: exactly the pids of the file's line prefixes
-    const prefixPids = new Set(text.map((l) => /^(\d+) /.exec(l)?.[1]).filter((p) => p !== undefined).map(Number));
+    const prefixPids = new Set(text.filter((l) => !/ (\+\+\+|---) /.test(l)).map((l) => /^(\d+)(?:<[^>]*>)? /.exec(l)?.[1]).filter((p) => p !== undefined).map(Number));
     if (f.pid) expect(new Set(calls.map((c) => c.pid))).toEqual(prefixPids);
     else expect(calls.every((c) => c.pid === undefined)).toBe(true);
     // strace's own count table (it leaves out exit/exit_group, which never return)
