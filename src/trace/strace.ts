@@ -131,6 +131,25 @@ interface Pending {
   nr?: number;
   argText: string;
   time?: string;
+  /** The line was cut short (no `<unfinished ...>`): the next unprefixed line may continue it. */
+  cut?: boolean;
+}
+
+/** strace's own notice written into a call line when the trace goes to the terminal / stderr. */
+const NOTICE_TAIL = /strace: Process \d+ (?:attached|detached|suspended)$/;
+
+/** The pending call an unprefixed continuation line belongs to, or undefined. */
+function continuationOf(pending: Map<number, Pending>, key: number, rest: string): number | undefined {
+  const bare = /^\)\s*=/.test(rest);
+  const own = pending.get(key);
+  if (own) return own.cut || bare ? key : undefined;
+  if (key !== -1) return undefined;
+  let cut: number | undefined;
+  let cuts = 0;
+  for (const [k, p] of pending) if (p.cut) { cut = k; cuts++; }
+  if (cuts === 1) return cut;
+  if (cuts === 0 && bare && pending.size === 1) return pending.keys().next().value;
+  return undefined;
 }
 
 // pid (`-f`), timestamp (`-t`/`-tt`/`-ttt`/`-r`), `-n` number, `-i` instruction pointer (`[00007f...]`,
@@ -194,6 +213,9 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
   const pending = new Map<number, Pending>();
   const archOf = new Map<number, string>();
   let lineNo = 0;
+  let sawPid = false;
+  /** Prefixed pids not yet seen exiting. */
+  const live = new Set<number>();
   const where = (): { line: number; file?: string } => (opts.file === undefined ? { line: lineNo } : { line: lineNo, file: opts.file });
   for await (const raw of lines as AsyncIterable<string>) {
     lineNo++;
@@ -203,7 +225,10 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
     const h = HEAD.exec(line);
     if (!h) { stats.skipped++; continue; }
     const pidText = h[1] ?? h[2];
-    const pid = pidText === undefined ? undefined : Number(pidText);
+    let pid = pidText === undefined ? undefined : Number(pidText);
+    if (pid !== undefined) { sawPid = true; live.add(pid); }
+    // strace writing to a terminal / stderr drops the `[pid N]` prefix while a single tracee is left
+    else if (live.size === 1) pid = live.values().next().value;
     const key = pid ?? -1;
     const time = h[3]?.trim();
     const nrText = h[4] ?? h[6];
@@ -224,12 +249,16 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
         yield makeCall(p, pid, archOf.get(key), p.argText);
       }
       archOf.delete(key); // the pid may be reused
+      if (pid !== undefined) live.delete(pid);
       continue;
     }
     const pers = /^\[ Process PID=(\d+) runs in (32|64|x32) bit mode\. \]$/.exec(rest);
     if (pers) {
       const mode = pers[2];
-      archOf.set(Number(pers[1]), mode === '32' ? (opts.compatArch ?? 'x86') : mode === 'x32' ? 'x32' : 'x86_64');
+      const abi = mode === '32' ? (opts.compatArch ?? 'x86') : mode === 'x32' ? 'x32' : 'x86_64';
+      archOf.set(Number(pers[1]), abi);
+      // without -f / -ff prefixes (strace writing to stderr) the notice is about the unprefixed lines
+      if (!sawPid) archOf.set(-1, abi);
       continue;
     }
     const res = RESUMED.exec(rest);
@@ -244,21 +273,22 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
       yield makeCall(base, pid, archOf.get(key), base.argText + r.args, r.ret, r.duration);
       continue;
     }
-    if (rest.startsWith(')') && /^\)\s*=/.test(rest)) {
-      // `-z` / `-Z` print the resumption of an unfinished call as a bare `) = 2` line (no pid, no `<... resumed>`)
-      const k = pending.has(key) ? key : pending.size === 1 ? pending.keys().next().value! : undefined;
-      const p = k === undefined ? undefined : pending.get(k);
-      if (k !== undefined && p) {
-        pending.delete(k);
-        const r = splitResult(rest);
-        stats.calls++;
-        yield makeCall(p, k < 0 ? undefined : k, archOf.get(k), p.argText, r.ret, r.duration);
-        continue;
-      }
-    }
     const call = CALL.exec(rest);
     if (!call) {
       if (NON_CALL.test(rest) || NON_CALL.test(line)) { stats.skipped++; continue; }
+      // continuation lines: `-z` / `-Z` print the end of an unfinished call as a bare `) = 2` line (no pid, no
+      // `<... resumed>`); a call cut by strace's own notice or the tracee's output goes on on the next line
+      const k = continuationOf(pending, key, rest);
+      if (k !== undefined) {
+        const p = pending.get(k)!;
+        const r = splitResult(p.argText + rest);
+        if (r.ret === undefined && !r.unfinished) { p.argText += rest; continue; }
+        pending.delete(k);
+        if (r.unfinished) { pending.set(k, { ...p, argText: r.args, cut: false }); continue; }
+        stats.calls++;
+        yield makeCall(p, k < 0 ? undefined : k, archOf.get(k), r.args, r.ret, r.duration);
+        continue;
+      }
       if (opts.strict) throw new InputError(`cannot parse strace line: ${JSON.stringify(line.slice(0, 80))}`, where());
       stats.skipped++;
       continue;
@@ -267,7 +297,13 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
     const p: Pending = { line: lineNo, name: call[1]!, argText: r.args };
     if (nrPrefix !== undefined) p.nr = nrPrefix;
     if (time !== undefined) p.time = time;
-    if (r.unfinished) {
+    // a call line cut short — the tracee's own output interleaved when strace writes to the terminal
+    // (`write(1, "hi\n", 3hi` then `)   = 3`), or a truncated last line — waits like an unfinished call
+    if (r.unfinished || (r.ret === undefined && !call[2]!.trimEnd().endsWith(')'))) {
+      if (!r.unfinished) {
+        p.cut = true;
+        p.argText = p.argText.replace(NOTICE_TAIL, '');
+      }
       const old = pending.get(key);
       if (old) { stats.unresumed++; stats.calls++; yield makeCall(old, pid, archOf.get(key), old.argText); }
       pending.set(key, p);

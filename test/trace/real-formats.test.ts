@@ -231,3 +231,29 @@ describe('real strace output: special cases', () => {
     expect(n).toBe(summaryTable(text).size > 0 ? (await read('f-i-n-tt.strace')).calls.length : -1);
   });
 });
+
+describe('real strace output written to stderr (no -o)', () => {
+  it('32-bit tracee: the personality notice marks the unprefixed calls; the output-cut write line is joined', async () => {
+    const { calls, stats } = await read('compat32-stderr.strace');
+    expect(calls.map((c) => [c.line, c.name, c.arch ?? 'x86_64', c.ret])).toEqual([
+      [1, 'execve', 'x86_64', '0'], [3, 'write', 'x86', '3'], [5, 'getpid', 'x86', expect.stringMatching(/^\d+$/)], [6, 'exit', 'x86', '?'],
+    ]);
+    expect(calls[1]!.args.slice(0, 2)).toEqual([1n, undefined]);
+    expect(stats).toMatchObject({ skipped: 0, unresumed: 0, exits: 1 });
+  });
+  it('-f to stderr: [pid N] prefixes, notices cutting lines, the last tracee unprefixed', async () => {
+    const { calls, stats, text } = await read('stderr-f.strace');
+    const same = await read('f.strace'); // the same command recorded with -o
+    expect(countByName(calls)).toEqual(countByName(same.calls));
+    expect(stats).toMatchObject({ skipped: text.filter((l) => l.startsWith('strace: ')).length, unresumed: 0, exits: 3 });
+    const clones = calls.filter((c) => c.name === 'clone');
+    expect(clones.map((c) => c.ret)).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)]);
+    expect(clones[0]!.line).toBe(159);
+    // the first process's calls before any fork carry no pid (strace had not printed one yet);
+    // after the last child exits, the unprefixed lines belong to the one live tracee
+    const last = calls.at(-1)!;
+    expect(last.name).toBe('exit_group');
+    expect(last.pid).toBe(clones[1]!.pid);
+    expect(calls.filter((c) => c.line > 159).every((c) => c.pid !== undefined)).toBe(true);
+  });
+});
