@@ -133,7 +133,13 @@ interface Pending {
   time?: string;
   /** The line was cut short (no `<unfinished ...>`): the next unprefixed line may continue it. */
   cut?: boolean;
+  /** Continuation lines joined so far (bounded: see MAX_CONTINUATIONS). */
+  joined?: number;
 }
+
+/** A cut call takes at most this many continuation lines / characters (memory stays bounded). */
+const MAX_CONTINUATIONS = 64;
+const MAX_JOINED_CHARS = 1 << 20;
 
 /** strace's own notice written into a call line when the trace goes to the terminal / stderr. */
 const NOTICE_TAIL = /strace: Process \d+ (?:attached|detached|suspended)$/;
@@ -282,7 +288,14 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
       if (k !== undefined) {
         const p = pending.get(k)!;
         const r = splitResult(p.argText + rest);
-        if (r.ret === undefined && !r.unfinished) { p.argText += rest; continue; }
+        if (r.ret === undefined && !r.unfinished) {
+          p.joined = (p.joined ?? 0) + 1;
+          if (p.joined <= MAX_CONTINUATIONS && p.argText.length + rest.length <= MAX_JOINED_CHARS) { p.argText += rest; continue; }
+          // not a continuation after all: the call stays unfinished, the line is not a call
+          p.cut = false;
+          stats.skipped++;
+          continue;
+        }
         pending.delete(k);
         if (r.unfinished) { pending.set(k, { ...p, argText: r.args, cut: false }); continue; }
         stats.calls++;
