@@ -94,7 +94,7 @@ function resolveArgUncached(text: string): bigint | undefined {
   if (t === '') return undefined;
   t = t.replace(/\s*\/\*.*?\*\/\s*$/, ''); // 0x7ffc... /* 35 vars */
   // -y / -yy fd decorations: 3</etc/passwd>, 1</dev/pts/0<char 136:0>>, 3<TCP:[127.0.0.1:1->127.0.0.1:2]>
-  const fd = /^(-?\d+)<.*>$/s.exec(t);
+  const fd = /^(-?\d+|[A-Z_][A-Z0-9_]*)<.*>$/s.exec(t); // also AT_FDCWD</cwd> (--decode-fds=all)
   if (fd) t = fd[1]!;
   else t = t.replace(/<[^>]*>$/, '');
   if (t.startsWith('"') || t.startsWith('[') || t.startsWith('{') || t.startsWith('~[')) return undefined;

@@ -50,6 +50,8 @@ interface Fmt {
   exits?: boolean;
   /** openat's first argument resolves to AT_FDCWD (not with -e status=failed where none may show). */
   openat?: boolean;
+  /** openat's first argument when not AT_FDCWD's 64-bit value (`-e raw=all` prints the int). */
+  fdcwd?: bigint;
 }
 
 const FORMATS: Fmt[] = [
@@ -95,6 +97,9 @@ const FORMATS: Fmt[] = [
   { file: 'f-quiet.strace', pid: true, summary: true, openat: true },
   { file: 'f-signal.strace', pid: true, summary: true, exits: true },
   { file: 'f-all.strace', pid: true, summary: true, exits: true, openat: true, nr: true, time: /^\d{10}\.\d{6}$/, duration: true },
+  { file: 'f-rawall.strace', pid: true, summary: true, exits: true, openat: true, fdcwd: 0xffffff9cn },
+  { file: 'f-verbnone.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-dfall.strace', pid: true, summary: true, exits: true, openat: true },
   { file: 'killed.strace', pid: true, exits: true, openat: true },
   { file: 'segv.strace', pid: true, exits: true, openat: true },
   { file: 'hugeargv.strace', pid: true, exits: true, openat: true },
@@ -137,8 +142,8 @@ describe.each(FORMATS)('real strace output: $file', (f) => {
       const opens = calls.filter((c) => c.name === 'openat');
       expect(opens.length).toBeGreaterThan(0);
       for (const o of opens) {
-        expect(o.args[0], `${f.file}:${o.line}`).toBe(AT_FDCWD);
-        expect(o.args[1]).toBeUndefined(); // a path string
+        expect(o.args[0], `${f.file}:${o.line}`).toBe(f.fdcwd ?? AT_FDCWD);
+        if (f.fdcwd === undefined) expect(o.args[1]).toBeUndefined(); // a path string (raw: its address)
         expect(o.args[2], `${f.file}:${o.line}`).toBeTypeOf('bigint');
       }
     }
