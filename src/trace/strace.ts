@@ -24,6 +24,17 @@ export interface StraceOptions {
   readonly file?: string;
   /** Throw on lines that cannot be parsed (default: count them in stats.skipped). */
   readonly strict?: boolean;
+  /**
+   * Pid of the lines without a pid prefix — for `strace -ff -o PREFIX` per-process files, whose lines carry
+   * none (see {@link ffPid}). Default: such calls have no pid.
+   */
+  readonly pid?: number;
+}
+
+/** The pid in the name of a `strace -ff -o PREFIX` output file (`PREFIX.1234`), or undefined. */
+export function ffPid(path: string): number | undefined {
+  const m = /\.(\d+)$/.exec(path);
+  return m ? Number(m[1]) : undefined;
 }
 
 const M64 = (1n << 64n) - 1n;
@@ -235,6 +246,7 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
     if (pid !== undefined) { sawPid = true; live.add(pid); }
     // strace writing to a terminal / stderr drops the `[pid N]` prefix while a single tracee is left
     else if (live.size === 1) pid = live.values().next().value;
+    else if (!sawPid) pid = opts.pid;
     const key = pid ?? -1;
     const time = h[3]?.trim();
     const nrText = h[4] ?? h[6];
@@ -264,7 +276,7 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
       const abi = mode === '32' ? (opts.compatArch ?? 'x86') : mode === 'x32' ? 'x32' : 'x86_64';
       archOf.set(Number(pers[1]), abi);
       // without -f / -ff prefixes (strace writing to stderr) the notice is about the unprefixed lines
-      if (!sawPid) archOf.set(-1, abi);
+      if (!sawPid) archOf.set(opts.pid ?? -1, abi);
       continue;
     }
     const res = RESUMED.exec(rest);

@@ -7,7 +7,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { readStrace, readTraceFile, newTraceStats, type TraceCall, type TraceStats } from '../../src/trace/index.js';
+import { readStrace, readTraceFile, newTraceStats, ffPid, type TraceCall, type TraceStats } from '../../src/trace/index.js';
 import { syscallNumber } from '../../src/seccomp/arch.js';
 
 const dataPath = (n: string): string => new URL(`./data/${n}`, import.meta.url).pathname;
@@ -182,6 +182,14 @@ describe('real strace output: special cases', () => {
       total += calls.length;
     }
     expect(total).toBeGreaterThan(100);
+  });
+  it('-ff per-pid files: the pid option (ffPid reads it from PREFIX.PID) gives every call its pid', async () => {
+    expect(ffPid('/tmp/trace.12345')).toBe(12345);
+    expect(ffPid('/tmp/trace.strace')).toBeUndefined();
+    const calls: TraceCall[] = [];
+    for await (const c of readTraceFile(dataPath('ff-2.strace'), { pid: 4321, strict: true })) calls.push(c);
+    expect(calls.length).toBeGreaterThan(10);
+    expect(calls.every((c) => c.pid === 4321)).toBe(true);
   });
   it('32-bit tracee: 8-digit -i pointers mark the calls x86, -n numbers are i386 numbers', async () => {
     const { calls } = await read('compat32.strace');
