@@ -174,6 +174,9 @@ function continuationOf(pending: Map<number, Pending>, key: number, rest: string
 // `-Y` decorates pids with the command name (`1234<sh>`); `-r` with `-t*` appends `(+     0.000292)`;
 // `--timestamps=ns` / `--relative-timestamps=ns` print up to 9 decimals, `--timestamps=unix,s` none
 const HEAD = /^(?:\[pid\s+(\d+)(?:<[^>]*>)?\]\s+|(\d+)(?:<[^>]*>)?\s+)?(?:((?:\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}(?:\.\d+)?|\s*\d+\.\d{6,9})(?: \(\+\s*\d+\.\d+\))?)\s+)?(?:\[\s*(\d+)\]\s+)?(?:\[([0-9a-f]{8}|[0-9a-f]{16}|\?{8}|\?{16})\]\s+)?(?:\[\s*(\d+)\]\s+)?(.*)$/;
+/** The header or rule of a `-c` / `-C` summary table (any `-U` column choice). */
+const SUMMARY_START = /^(?:\s*(?:% time|seconds|usecs\/call|calls|errors|syscall|total|min|max|avg|time)(?=\s|$)(?:\s+(?:% time|seconds|usecs\/call|calls|errors|syscall|total|min|max|avg|time)(?=\s|$))*\s*|-+(?: +-+)*\s*)$/;
+const SUMMARY_TOTAL = /^\s*(?:[\d.]+\s+)*total(?:\s+[\d.]+)*\s*$/;
 /** Lines strace prints that are not calls: `-k` stack frames, `-c`/`-C` summary tables, strace's own messages. */
 const NON_CALL = /^(?: > |strace: |% time\s|-{6} -{11}|\s*\d+\.\d+\s+\d+\.\d+\s+\d+\s+\d+\s+(?:\d+\s+)?(?:[a-z_][a-z0-9_]*|total)$|\s*(?:calls|syscall)\s)/;
 const CALL = /^([a-z_][a-z0-9_]*)\((.*)$/;
@@ -231,6 +234,7 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
   const archOf = new Map<number, string>();
   let lineNo = 0;
   let sawPid = false;
+  let inSummary = false;
   /** Prefixed pids not yet seen exiting. */
   const live = new Set<number>();
   const where = (): { line: number; file?: string } => (opts.file === undefined ? { line: lineNo } : { line: lineNo, file: opts.file });
@@ -293,7 +297,17 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
     }
     const call = CALL.exec(rest);
     if (!call) {
-      if (NON_CALL.test(rest) || NON_CALL.test(line)) { stats.skipped++; continue; }
+      if (NON_CALL.test(rest) || NON_CALL.test(line) || SUMMARY_START.test(line)) {
+        if (SUMMARY_START.test(line)) inSummary = true;
+        stats.skipped++;
+        continue;
+      }
+      // `-c` / `-C` tables with custom columns (`-U name,calls`): every row up to the `total` row
+      if (inSummary) {
+        if (SUMMARY_TOTAL.test(line)) inSummary = false;
+        stats.skipped++;
+        continue;
+      }
       // continuation lines: `-z` / `-Z` print the end of an unfinished call as a bare `) = 2` line (no pid, no
       // `<... resumed>`); a call cut by strace's own notice or the tracee's output goes on on the next line
       const k = continuationOf(pending, key, rest);

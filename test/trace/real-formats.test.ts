@@ -100,6 +100,7 @@ const FORMATS: Fmt[] = [
   { file: 'f-rawall.strace', pid: true, summary: true, exits: true, openat: true, fdcwd: 0xffffff9cn },
   { file: 'f-verbnone.strace', pid: true, summary: true, exits: true, openat: true },
   { file: 'f-dfall.strace', pid: true, summary: true, exits: true, openat: true },
+  { file: 'f-C-w.strace', pid: true, summary: true, exits: true, openat: true },
   { file: 'killed.strace', pid: true, exits: true, openat: true },
   { file: 'segv.strace', pid: true, exits: true, openat: true },
   { file: 'hugeargv.strace', pid: true, exits: true, openat: true },
@@ -161,6 +162,16 @@ describe('real strace output: special cases', () => {
     const { calls, stats, text } = await read('f-c.strace');
     expect(calls).toEqual([]);
     expect(stats.skipped).toBe(text.filter((l) => l.trim() !== '').length);
+  });
+  it('-C -U name,calls,errors: a summary with custom columns is skipped whole (strict), counts match it', async () => {
+    const { calls, stats, text } = await read('f-C-U.strace');
+    const start = text.findIndex((l) => l.startsWith('syscall '));
+    const rows = text.slice(start + 2).filter((l) => /^[a-z_0-9]+\s+\d+/.test(l) && !l.startsWith('total'));
+    const table = new Map(rows.map((l) => { const [n, c] = l.trim().split(/\s+/); return [n!, Number(c)] as const; }));
+    const mine = countByName(calls);
+    mine.delete('exit_group');
+    expect(mine).toEqual(table);
+    expect(stats.skipped).toBe(text.length - start - (text.at(-1) === '' ? 1 : 0));
   });
   it('-k: stack frames are skipped, never taken for calls', async () => {
     const { stats, text } = await read('f-k.strace');
