@@ -299,13 +299,13 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
     if (!call) {
       if (NON_CALL.test(rest) || NON_CALL.test(line) || SUMMARY_START.test(line)) {
         if (SUMMARY_START.test(line)) inSummary = true;
-        stats.skipped++;
+        stats.other++;
         continue;
       }
       // `-c` / `-C` tables with custom columns (`-U name,calls`): every row up to the `total` row
       if (inSummary) {
         if (SUMMARY_TOTAL.test(line)) inSummary = false;
-        stats.skipped++;
+        stats.other++;
         continue;
       }
       // continuation lines: `-z` / `-Z` print the end of an unfinished call as a bare `) = 2` line (no pid, no
