@@ -274,7 +274,7 @@ export async function* readStrace(lines: AsyncIterable<string> | Iterable<string
       if (pid !== undefined) live.delete(pid);
       continue;
     }
-    const pers = /^\[ Process PID=(\d+) runs in (32|64|x32) bit mode\. \]$/.exec(rest);
+    const pers = /^\[ Process PID=(\d+) runs in (32|64|x32)(?: bit)? mode\. \]$/.exec(rest); // "x32 mode" or "x32 bit mode"
     if (pers) {
       const mode = pers[2];
       const abi = mode === '32' ? (opts.compatArch ?? 'x86') : mode === 'x32' ? 'x32' : 'x86_64';

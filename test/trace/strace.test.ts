@@ -141,3 +141,13 @@ describe('strace reader: cut lines and long lines', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe('strace reader: personality notices', () => {
+  it.each([
+    ['[ Process PID=7 runs in 32 bit mode. ]', 'x86'], ['[ Process PID=7 runs in x32 mode. ]', 'x32'],
+    ['[ Process PID=7 runs in 64 bit mode. ]', 'x86_64'],
+  ])('%s', async (notice, arch) => {
+    const calls = await all(readStrace(['7 getpid() = 7', notice, '7 getpid() = 7'], { strict: true }));
+    expect(calls.map((c) => c.arch)).toEqual([undefined, arch]);
+  });
+});
