@@ -9,6 +9,13 @@
  * arguments, `syscall_0x1b6(...)` for unknown numbers, and decoded symbolic
  * arguments resolved to numbers where possible (flag expressions, AT_FDCWD,
  * NULL, `3</path>` fd decorations, `0x… /* N vars *\/`).
+ * Also: `-i` instruction pointers (8 digits = a 32-bit tracee), `-Y` `pid<comm>`
+ * prefixes, ns/ms timestamp precisions and `-r` with `-t*`, `-k` stack frames,
+ * `-c`/`-C`/`-U` summary tables and `strace:` notices (counted as `other`),
+ * `<detached ...>`, `restart_syscall(<... resuming ...>)`, `-z`'s bare
+ * `) = N` resumptions, and output written to stderr (lines cut by notices or
+ * the tracee's output joined; prefixes dropped while one tracee is left).
+ * Checked against real strace 6.1 recordings: test/trace/data/README.md.
  */
 import { InputError } from '../errors.js';
 import { constantValue } from './constants.js';
