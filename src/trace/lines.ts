@@ -7,10 +7,14 @@ export async function* splitLines(chunks: AsyncIterable<string | Uint8Array>): A
   const dec = new TextDecoder();
   let rest = '';
   for await (const c of chunks) {
+    // a long line spans chunks: search only the new text for its end (linear, not quadratic, in the line length)
+    const scanned = rest.length;
     rest += typeof c === 'string' ? c : dec.decode(c, { stream: true });
     let i: number;
     let start = 0;
-    while ((i = rest.indexOf('\n', start)) >= 0) {
+    let from = scanned;
+    while ((i = rest.indexOf('\n', from)) >= 0) {
+      from = i + 1;
       yield rest.slice(start, i).replace(/\r$/, '');
       start = i + 1;
     }

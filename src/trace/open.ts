@@ -12,6 +12,8 @@ export interface ReadTraceOptions {
   readonly file?: string;
   /** strace: fail on unparsable lines. */
   readonly strict?: boolean;
+  /** strace: pid of unprefixed lines (`-ff` per-process files; {@link ffPid} reads it from the file name). */
+  readonly pid?: number;
 }
 
 /** Reads calls from lines of either format (detects the format from the first non-blank line). */
@@ -35,7 +37,8 @@ export async function* readTraceLines(lines: AsyncIterable<string>, opts: ReadTr
   const all = (): AsyncIterable<string> => ({ [Symbol.asyncIterator]: () => rest });
   if (format === 'jsonl') yield* readJsonl(all(), stats);
   else {
-    const so: { stats: TraceStats; file?: string; strict?: boolean } = { stats };
+    const so: { stats: TraceStats; file?: string; strict?: boolean; pid?: number } = { stats };
+    if (opts.pid !== undefined) so.pid = opts.pid;
     if (opts.file !== undefined) so.file = opts.file;
     if (opts.strict !== undefined) so.strict = opts.strict;
     yield* readStrace(all(), so);

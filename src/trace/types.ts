@@ -28,13 +28,15 @@ export interface TraceStats {
   calls: number;
   signals: number;
   exits: number;
-  /** Lines that were neither calls, signals, exits nor blank (reported, not fatal). */
+  /** Lines that were neither calls, signals, exits, known non-call lines nor blank (reported, not fatal). */
   skipped: number;
+  /** Known non-call lines: `-k` stack frames, `-c`/`-C` summary tables, strace's own notices (`strace: ...`). */
+  other: number;
   /** `<unfinished ...>` entries never resumed. */
   unresumed: number;
 }
 
 /** A fresh stats object. */
 export function newTraceStats(): TraceStats {
-  return { lines: 0, calls: 0, signals: 0, exits: 0, skipped: 0, unresumed: 0 };
+  return { lines: 0, calls: 0, signals: 0, exits: 0, skipped: 0, other: 0, unresumed: 0 };
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { readStrace, readJsonl, readTraceFile, resolveArg, splitArgs, newTraceStats, textLines, type TraceCall } from '../../src/trace/index.js';
+import { readStrace, readJsonl, readTraceFile, resolveArg, splitArgs, splitLines, newTraceStats, textLines, type TraceCall } from '../../src/trace/index.js';
 import { InputError } from '../../src/errors.js';
 
 const fixture = (n: string): string => new URL(`./fixtures/${n}`, import.meta.url).pathname;
@@ -108,5 +108,46 @@ describe('JSON-lines reader', () => {
   it('format detection through readTraceFile', async () => {
     const calls = await all(readTraceFile(fixture('edge.strace')));
     expect(calls.length).toBe(12);
+  });
+});
+
+describe('strace reader: cut lines and long lines', () => {
+  it('a truncated last line is an unresumed call, not an error', async () => {
+    const stats = newTraceStats();
+    const calls = await all(readStrace(['1 close(3) = 0', '1 openat(AT_FDCWD, "/et'], { stats, strict: true }));
+    expect(calls.map((c) => c.name)).toEqual(['close', 'openat']);
+    expect(calls[1]!.args[0]).toBe(0xffffffffffffff9cn);
+    expect(stats.unresumed).toBe(1);
+  });
+  it('a cut call joins at most 64 continuation lines; later lines are skipped, memory stays bounded', async () => {
+    const stats = newTraceStats();
+    const junk = Array.from({ length: 200 }, (_, i) => `program output ${i}`);
+    const calls = await all(readStrace(['write(1, "x", 1x', ...junk, 'close(1) = 0'], { stats }));
+    expect(calls.map((c) => c.name)).toEqual(['close', 'write']);
+    expect(stats.skipped).toBe(200 - 64);
+    expect(stats.unresumed).toBe(1);
+  });
+  it('a 16 MB line arriving in 64 kB chunks is split in linear time', async () => {
+    const big = 'a'.repeat(16 << 20);
+    async function* chunks(): AsyncGenerator<string> {
+      yield 'close(3) = 0\nwrite(1, "';
+      for (let i = 0; i < big.length; i += 1 << 16) yield big.slice(i, i + (1 << 16));
+      yield '", 16777216) = 16777216\nclose(1) = 0\n';
+    }
+    const t0 = Date.now();
+    const calls = await all(readStrace(splitLines(chunks())));
+    expect(calls.map((c) => c.name)).toEqual(['close', 'write', 'close']);
+    expect(calls[1]!.args).toEqual([1n, undefined, 16777216n]);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('strace reader: personality notices', () => {
+  it.each([
+    ['[ Process PID=7 runs in 32 bit mode. ]', 'x86'], ['[ Process PID=7 runs in x32 mode. ]', 'x32'],
+    ['[ Process PID=7 runs in 64 bit mode. ]', 'x86_64'],
+  ])('%s', async (notice, arch) => {
+    const calls = await all(readStrace(['7 getpid() = 7', notice, '7 getpid() = 7'], { strict: true }));
+    expect(calls.map((c) => c.arch)).toEqual([undefined, arch]);
   });
 });
