@@ -27,6 +27,7 @@ import { FORM_NAMES, makeEvaluator, type FormName } from '../seccomp/forms.js';
 import { simulateTrace, type SimulationReport } from '../seccomp/simulate.js';
 import { CLASSIC_ENGINES, type ClassicEngine } from '../seccomp/compile/run.js';
 import { readTraceFile } from '../trace/open.js';
+import { ffPid } from '../trace/strace.js';
 import { newTraceStats } from '../trace/types.js';
 import { disasmText } from '../asm/disasm.js';
 
@@ -119,7 +120,8 @@ export async function runSimulation(io: CliIo, profile: string | undefined, trac
   const perCall = o.calls === true || json;
   const progress = io.isTTY && !json;
   const stats = newTraceStats();
-  const report = await simulateTrace(policy, readTraceFile(trace, { stats }), {
+  const ffpid = ffPid(trace); // strace -ff -o PREFIX writes PREFIX.<pid> files without pid prefixes
+  const report = await simulateTrace(policy, readTraceFile(trace, { stats, ...(ffpid !== undefined ? { pid: ffpid } : {}) }), {
     form,
     ...(typeof o.arch === 'string' ? { arch: o.arch } : {}),
     ...(o.engine !== undefined ? { engine: engineOf(o) } : {}),
