@@ -6,3 +6,4 @@ export { Btf, BtfKind } from './btf.js';
 export { programTypeOfSection } from './sections.js';
 export { loadCollection, LoadedCollection, programBytes, mapIndexOf, type LoadCollectionOptions } from './load.js';
 export { checkpointCollection, restoreCollection, checkpointSpec, type CollectionCheckpoint } from './checkpoint.js';
+export { setVariable, readVariable } from './variables.js';

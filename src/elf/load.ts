@@ -8,7 +8,7 @@
  * Program "fds" for user-space prog-array updates are program ids: the
  * 1-based position of the program in the collection.
  */
-import { BpfError, ErrorCode } from '../errors.js';
+import { BpfError, ElfError, ErrorCode } from '../errors.js';
 import { ProgArrayMap, fromHex, isMapOfMaps, u32Key, type BpfMap } from '../maps/index.js';
 import { createMap } from '../maps/create.js';
 import { mapHelpers } from '../maps/helpers.js';
@@ -108,9 +108,26 @@ export class LoadedCollection {
   }
 }
 
+/** Program types the kernel loads only with an attach_btf_id resolved from the target's BTF (vmlinux or a program). */
+const ATTACH_BTF_TYPES: ReadonlySet<string> = new Set(['tracing', 'lsm', 'ext', 'struct_ops']);
+
+/**
+ * Refuses programs bpfsim cannot load faithfully: tracing (fentry/fexit/fmod_ret/tp_btf/iter), lsm, freplace and
+ * struct_ops programs, which the kernel only accepts with the BTF id of their attach target.
+ * @throws ElfError (UNSUPPORTED) naming the section and the program symbol
+ */
+function checkLoadable(ps: ProgramSpec): void {
+  if (!ATTACH_BTF_TYPES.has(ps.type)) return;
+  const target = ps.attachTo !== undefined ? ` '${ps.attachTo}'` : '';
+  throw new ElfError(
+    `program '${ps.name}': ${ps.type} programs need the BTF of their attach target${target} (attach_btf_id from vmlinux BTF), which bpfsim does not model`,
+    ps.section, undefined, ErrorCode.Unsupported);
+}
+
 /**
  * Creates the maps and loads the programs of a collection.
- * @throws ErrnoError for a map the kernel would refuse; BpfError from program decoding or map references
+ * @throws ErrnoError for a map the kernel would refuse; BpfError from program decoding or map references;
+ *   ElfError (UNSUPPORTED) for tracing / lsm / freplace / struct_ops programs (they need attach-target BTF)
  */
 export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions = {}): LoadedCollection {
   const vm = opts.vm ?? new Vm({ env: createEnv({ nrCpus: opts.nrCpus ?? 1 }) });
@@ -132,6 +149,7 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
     }
     const index = new Map<string, number>(col.mapList.map((m, i) => [[...col.maps.keys()][i]!, i]));
     for (const ps of spec.programs) {
+      checkLoadable(ps);
       const bytes = programBytes(ps, index);
       if (col.programs.has(ps.name)) throw new BpfError(ErrorCode.Elf, `duplicate program name '${ps.name}'`);
       col.programs.set(ps.name, vm.load(bytes, { progType: ps.type, maps: col.mapList, name: ps.name }));

@@ -24,7 +24,7 @@ import { MapFlag, MapType, type MapSpec, type MapTypeName } from '../maps/spec.j
 import { BtfKind, Btf, readMapDef, type BtfMapDef } from './btf.js';
 import { ElfFile, R_BPF, SHF, SHN_UNDEF, SHT, STB, STT, cstr, type ElfRel, type ElfSection, type ElfSymbol } from './elf-file.js';
 import { programTypeOfSection } from './sections.js';
-import type { CollectionSpec, MapReference, ProgramSpec, RelocationInfo } from './spec.js';
+import type { CollectionSpec, MapReference, ProgramSpec, RelocationInfo, VariableSpec } from './spec.js';
 
 const RELOC_NAMES: Record<number, string> = {
   0: 'R_BPF_NONE', 1: 'R_BPF_64_64', 2: 'R_BPF_64_ABS64', 3: 'R_BPF_64_ABS32', 4: 'R_BPF_64_NODYLD32', 10: 'R_BPF_64_32',
@@ -84,7 +84,10 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   const mapsSec = elf.section('.maps');
   if (mapsSec !== undefined && mapsSec.size > 0) {
     if (mapsSec.data.length !== mapsSec.size) throw new ElfError('section has no file data (SHT_NOBITS)', '.maps', mapsSec.offset);
-    if (btf === undefined) throw new ElfError('BTF-defined maps need a .BTF section (compile with -g)', '.maps', mapsSec.offset);
+    if (btf === undefined) {
+      const names = elf.symbols.filter((y) => y.shndx === mapsSec.index && y.type !== STT.SECTION && y.name !== '').map((y) => `'${y.name}'`);
+      throw new ElfError(`BTF-defined map${names.length === 1 ? '' : 's'} ${names.join(', ') || '(unnamed)'} need a .BTF section: the object was compiled without -g (legacy SEC("maps") struct bpf_map_def works without BTF)`, '.maps', mapsSec.offset);
+    }
     const ds = btf.datasec('.maps');
     if (ds === undefined) throw new ElfError('no DATASEC .maps in BTF', '.maps', mapsSec.offset);
     const defs: BtfMapDef[] = [];
@@ -197,7 +200,16 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
     if (t?.attachTo !== undefined) prog.attachTo = t.attachTo;
     programs.push(prog);
   }
-  return { programs, maps: origins.map((o) => o.spec), license, version, relocations };
+  const variables: VariableSpec[] = [];
+  for (const o of origins) {
+    if (o.kind !== 'data') continue;
+    for (const y of elf.symbols) {
+      if (y.shndx !== o.section || y.type !== STT.OBJECT || y.name === '' || y.value + y.size > o.size) continue;
+      variables.push({ name: y.name, map: o.spec.name!, offset: y.value, size: y.size });
+    }
+  }
+  variables.sort((a, b) => (a.map === b.map ? a.offset - b.offset : a.map < b.map ? -1 : 1));
+  return { programs, maps: origins.map((o) => o.spec), license, version, relocations, variables };
 }
 
 function hex(b: Uint8Array): string {
