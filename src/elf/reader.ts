@@ -239,10 +239,28 @@ function btfMapSpec(d: BtfMapDef, sec: ElfSection): MapSpec {
   const spec: MapSpec = {
     name: d.name, type, keySize: size('key'), valueSize: size('value'), maxEntries: d.ints.max_entries ?? 0, flags: d.ints.map_flags ?? 0,
   };
+  if (type === 'ringbuf' || type === 'user_ringbuf') spec.maxEntries = adjustRingbufSize(spec.maxEntries);
   if (d.ints.pinning !== undefined) spec.pinning = d.ints.pinning;
   if (d.ints.numa_node !== undefined) spec.numaNode = d.ints.numa_node;
   if (d.values?.inner) spec.inner = btfMapSpec(d.values.inner, sec);
   return spec;
+}
+
+/** Page size libbpf rounds ring buffer sizes to (x86-64 / arm64 4 KiB pages). */
+const RINGBUF_PAGE = 4096;
+
+/**
+ * libbpf's open-time ring buffer size fix-up (adjust_ringbuf_sz): a BTF-defined ringbuf's max_entries that is not
+ * a power-of-2 multiple of the page size is rounded up to the next one; 0 stays 0 (the kernel then refuses it).
+ */
+export function adjustRingbufSize(sz: number): number {
+  if (sz === 0) return 0;
+  if (sz % RINGBUF_PAGE === 0) {
+    const pages = sz / RINGBUF_PAGE;
+    if ((pages & (pages - 1)) === 0) return sz;
+  }
+  for (let mul = 1; mul * RINGBUF_PAGE <= 0xffffffff; mul *= 2) if (mul * RINGBUF_PAGE >= sz) return mul * RINGBUF_PAGE;
+  return sz;
 }
 
 /** Refuses CO-RE relocations in .BTF.ext (btf_ext_header: core_relo_off/len). */

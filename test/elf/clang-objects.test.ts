@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ElfError, ErrorCode } from '../../src/errors.js';
-import { loadCollection, readCollectionSpec, readVariable, setVariable, type CollectionSpec } from '../../src/elf/index.js';
+import { adjustRingbufSize, loadCollection, readCollectionSpec, readVariable, setVariable, type CollectionSpec } from '../../src/elf/index.js';
 import { MapFlag } from '../../src/maps/spec.js';
 import { RingbufMap } from '../../src/maps/index.js';
 import { FIXTURES, FIXTURE_CPUS, fixtureSpec, fixtureBytes } from './fixtures.js';
@@ -107,6 +107,7 @@ describe.each(FIXTURE_CPUS)('-mcpu=%s', (cpu) => {
     expect(m('pcpu_hash')).toMatchObject({ type: 'percpu_hash', valueSize: 8 });
     expect(m('lpm')).toMatchObject({ type: 'lpm_trie', keySize: 8, valueSize: 4, flags: MapFlag.BPF_F_NO_PREALLOC });
     expect(m('rb')).toMatchObject({ type: 'ringbuf', maxEntries: 16384 });
+    expect(m('rb_odd')).toMatchObject({ type: 'ringbuf', maxEntries: 16384 }); // libbpf's adjust_ringbuf_sz: 3 pages + 1 → 4 pages
     expect(m('events')).toMatchObject({ type: 'perf_event_array', keySize: 4, valueSize: 4, maxEntries: 0 });
     expect(m('ro_cfg').flags).toBe(MapFlag.BPF_F_RDONLY_PROG);
     expect(m('wo_log').flags).toBe(MapFlag.BPF_F_WRONLY_PROG);
@@ -115,15 +116,16 @@ describe.each(FIXTURE_CPUS)('-mcpu=%s', (cpu) => {
     const col = loadCollection(spec, { nrCpus: 2 });
     expect(col.map('events').maxEntries).toBe(2);
     const p = col.program('fill');
-    expect(p.run({ packet: pkt(30) }).r0).toBe(8n);
+    expect(p.run({ packet: pkt(30) }).r0).toBe(9n);
     col.map('ro_cfg').update(key(0), Uint8Array.of(5, 0, 0, 0));
     col.map('lpm').update(Uint8Array.of(8, 0, 0, 0, 10, 0, 0, 0), Uint8Array.of(100, 0, 0, 0));
-    expect(p.run({ packet: pkt(10) }).r0).toBe(8n + 5n + 100n); // 8 successful operations + ro_cfg value + the LPM match
+    expect(p.run({ packet: pkt(10) }).r0).toBe(9n + 5n + 100n); // 9 successful operations + ro_cfg value + the LPM match
     expect(u64le(col.map('arr').lookup(key(1)), 0)).toBe(2n);
     expect(u64le(col.map('arr').lookup(key(1)), 8)).toBe(40n);
     expect(u32le(col.map('in1').lookup(key(0)))).toBe(1 + 1);
     expect(u32le(col.map('in0').lookup(key(0)))).toBe(2 + 2);
     expect(u32le(col.map('wo_log').lookup(key(0)))).toBe(0xabcd);
+    expect((col.map('rb_odd') as RingbufMap).consume().length).toBe(2);
     expect((col.map('rb') as RingbufMap).consume().map((r) => Number(u64le(r)))).toEqual([30, 10]);
     col.dispose();
   });
@@ -173,6 +175,11 @@ it('btf_maps.nog.o: BTF-defined maps without BTF are refused naming the section 
   expect((err as ElfError).message).toMatch(/'arr'.*'flows'.*without -g/);
 });
 
+it('adjustRingbufSize: power-of-2 multiples of the page size pass, others round up, 0 stays 0', () => {
+  expect([0, 1, 4096, 4097, 8192, 12288, 12289, 1 << 24, (1 << 24) + 1].map(adjustRingbufSize))
+    .toEqual([0, 4096, 4096, 8192, 8192, 16384, 16384, 1 << 24, 1 << 25]);
+});
+
 describe('compiler variants (-O1/-O2/-Os, -mcpu=v1..v4/probe, -g/-gdwarf-N/none)', () => {
   const dir = join(FIXTURES, 'variants');
   const files = readdirSync(dir).filter((f) => f.endsWith('.o')).sort();
@@ -188,7 +195,7 @@ describe('compiler variants (-O1/-O2/-Os, -mcpu=v1..v4/probe, -g/-gdwarf-N/none)
     const spec = readCollectionSpec(bytes);
     if (name === 'multi_prog') return checkMulti(spec);
     const col = loadCollection(spec);
-    if (name === 'btf_maps') expect(col.program('fill').run({ packet: pkt(30) }).r0).toBe(8n);
+    if (name === 'btf_maps') expect(col.program('fill').run({ packet: pkt(30) }).r0).toBe(9n);
     if (name === 'strings') expect(col.program('strs').run({ packet: pkt(12) }).r0).toBe(BigInt('e'.charCodeAt(0) + 1000));
     col.dispose();
   });
