@@ -138,7 +138,7 @@ describe.each(FIXTURE_CPUS)('-mcpu=%s', (cpu) => {
     const col = loadCollection(spec);
     const hello = 'hello world';
     for (const n of [0, 1, 5, 10, 11, 23]) {
-      expect(col.program('strs').run({ packet: pkt(n) }).r0).toBe(BigInt(hello.charCodeAt(n % 11) + [1000, 2000, 3000, 4000][n & 3]!));
+      expect(col.program('strs').run({ packet: pkt(n) }).r0).toBe(BigInt(hello.charCodeAt(n & 7) + [1000, 2000, 3000, 4000][n & 3]!));
     }
     expect(col.vm.env.traceOutput.slice(0, 2)).toEqual(['len 0\n', 'literal 0\n']);
     col.dispose();
@@ -196,7 +196,7 @@ describe('compiler variants (-O1/-O2/-Os, -mcpu=v1..v4/probe, -g/-gdwarf-N/none)
     if (name === 'multi_prog') return checkMulti(spec);
     const col = loadCollection(spec);
     if (name === 'btf_maps') expect(col.program('fill').run({ packet: pkt(30) }).r0).toBe(9n);
-    if (name === 'strings') expect(col.program('strs').run({ packet: pkt(12) }).r0).toBe(BigInt('e'.charCodeAt(0) + 1000));
+    if (name === 'strings') expect(col.program('strs').run({ packet: pkt(12) }).r0).toBe(BigInt('o'.charCodeAt(0) + 1000));
     col.dispose();
   });
 });
