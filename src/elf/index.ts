@@ -7,3 +7,4 @@ export { programTypeOfSection } from './sections.js';
 export { loadCollection, LoadedCollection, programBytes, mapIndexOf, type LoadCollectionOptions } from './load.js';
 export { checkpointCollection, restoreCollection, checkpointSpec, type CollectionCheckpoint } from './checkpoint.js';
 export { setVariable, readVariable } from './variables.js';
+export { checkLicense, isGplCompatible, gplOnlyHelpers, GPL_COMPATIBLE_LICENSES } from './license.js';

@@ -15,6 +15,7 @@ import { mapHelpers } from '../maps/helpers.js';
 import type { MapSpec } from '../maps/spec.js';
 import { createEnv } from '../vm/env.js';
 import { Vm, type LoadedProgram } from '../vm/vm.js';
+import { checkLicense } from './license.js';
 import type { CollectionSpec, ProgramSpec } from './spec.js';
 
 /**
@@ -127,7 +128,7 @@ function checkLoadable(ps: ProgramSpec): void {
 /**
  * Creates the maps and loads the programs of a collection.
  * @throws ErrnoError for a map the kernel would refuse; BpfError from program decoding or map references;
- *   ElfError (UNSUPPORTED) for tracing / lsm / freplace / struct_ops programs (they need attach-target BTF)
+ *   ElfError (ELF) for a gpl_only helper called under a non-GPL license, (UNSUPPORTED) for tracing / lsm / freplace / struct_ops programs (they need attach-target BTF)
  */
 export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions = {}): LoadedCollection {
   const vm = opts.vm ?? new Vm({ env: createEnv({ nrCpus: opts.nrCpus ?? 1 }) });
@@ -141,7 +142,16 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
       if (s.type === 'perf_event_array' && s.maxEntries === 0) s = { ...s, maxEntries: nrCpus };
       // prog arrays are frozen after their programs are in.
       if ((s.type === 'prog_array' || s.type.endsWith('_of_maps')) && s.frozen) s = { ...s, frozen: false };
-      const m = createMap(s, vm.memory, { nrCpus, hashSeed: col.hashSeed });
+      let m: BpfMap;
+      try {
+        m = createMap(s, vm.memory, { nrCpus, hashSeed: col.hashSeed });
+      } catch (e) {
+        // a map type bpfsim does not implement: name the ELF section and the map symbol
+        if (e instanceof BpfError && e.code === ErrorCode.Unsupported && spec.mapSections?.[ms.name ?? ''] !== undefined) {
+          throw new ElfError(`map '${ms.name}': ${e.message}`, spec.mapSections[ms.name!], undefined, ErrorCode.Unsupported);
+        }
+        throw e;
+      }
       const name = ms.name ?? `map${col.mapList.length}`;
       if (col.maps.has(name)) throw new BpfError(ErrorCode.Elf, `duplicate map name '${name}'`);
       col.maps.set(name, m);
@@ -150,6 +160,7 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
     const index = new Map<string, number>(col.mapList.map((m, i) => [[...col.maps.keys()][i]!, i]));
     for (const ps of spec.programs) {
       checkLoadable(ps);
+      checkLicense(ps);
       const bytes = programBytes(ps, index);
       if (col.programs.has(ps.name)) throw new BpfError(ErrorCode.Elf, `duplicate program name '${ps.name}'`);
       col.programs.set(ps.name, vm.load(bytes, { progType: ps.type, maps: col.mapList, name: ps.name }));

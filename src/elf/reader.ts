@@ -209,7 +209,9 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
     }
   }
   variables.sort((a, b) => (a.map === b.map ? a.offset - b.offset : a.map < b.map ? -1 : 1));
-  return { programs, maps: origins.map((o) => o.spec), license, version, relocations, variables };
+  const mapSections: Record<string, string> = {};
+  for (const o of origins) mapSections[o.spec.name!] = elf.sections[o.section]!.name;
+  return { programs, maps: origins.map((o) => o.spec), license, version, relocations, variables, mapSections };
 }
 
 function hex(b: Uint8Array): string {
@@ -354,6 +356,9 @@ function link(ctx: LinkCtx, main: Func): { insns: Uint8Array; refs: MapReference
         if (tf === undefined) throw new ElfError(`${what} target ${tinsn} in ${tsec.name} is not inside a function`, sec.name, at);
         return baseOf(tf) + (tinsn - tf.start);
       };
+      if (op === 0x8d) {
+        throw ctx.unsupported(`function '${f.name}' makes an indirect call (callx r${(code[o + 1]! & 0x0f) || imm}), which the kernel refuses (unknown opcode 0x8d); clang -O0 emits these for helper calls: compile with -O1 or higher`, sec.name, si * 8);
+      }
       if (rel !== undefined) {
         const sym = rel.symbol;
         if (sym.shndx === SHN_UNDEF) {

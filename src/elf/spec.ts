@@ -75,4 +75,6 @@ export interface CollectionSpec {
   relocations: RelocationInfo[];
   /** Named global variables of the data sections (what a libbpf skeleton exposes); absent in hand-built specs. */
   variables?: VariableSpec[];
+  /** ELF section each map was declared in (`.maps`, `maps`, `.rodata`, ...), by map name, for error messages. */
+  mapSections?: Record<string, string>;
 }
