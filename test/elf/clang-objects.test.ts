@@ -85,8 +85,9 @@ describe.each(FIXTURE_CPUS)('-mcpu=%s', (cpu) => {
       ['sock', 'socket_filter', undefined], ['parser', 'sk_skb', undefined], ['cg_in', 'cgroup_skb', undefined],
       ['tp_openat', 'tracepoint', 'syscalls/sys_enter_openat'], ['tp_switch', 'tracepoint', 'sched/sched_switch'],
       ['raw_enter', 'raw_tracepoint', 'sys_enter'], ['kp', 'kprobe', 'do_sys_openat2'], ['up', 'kprobe', '/bin/true:main'],
-      ['sc', 'seccomp', undefined],
+      ['sc', 'seccomp', undefined], ['optional', 'sched_cls', undefined],
     ]);
+    expect(spec.programs.at(-1)!.section).toBe('?tc');
     const col = loadCollection(spec);
     expect(col.program('sock').run({ packet: pkt(42) }).r0).toBe(42n);
     expect(col.program('sk_skb/stream_parser').run({ packet: pkt(7) }).r0).toBe(7n);
@@ -94,6 +95,7 @@ describe.each(FIXTURE_CPUS)('-mcpu=%s', (cpu) => {
     const ctx = new Uint8Array(64);
     expect(['tp_openat', 'tp_switch', 'raw_enter', 'kp', 'up'].map((n) => col.program(n).run({ ctx }).r0)).toEqual([11n, 12n, 13n, 14n, 15n]);
     expect(col.program('seccomp').run({ ctx }).r0).toBe(0x7fff0000n);
+    expect(col.program('optional').run({ packet: pkt(20) }).r0).toBe(77n);
     col.dispose();
   });
 
