@@ -113,11 +113,17 @@ export class LoadedCollection {
 const ATTACH_BTF_TYPES: ReadonlySet<string> = new Set(['tracing', 'lsm', 'ext', 'struct_ops']);
 
 /**
- * Refuses programs bpfsim cannot load faithfully: tracing (fentry/fexit/fmod_ret/tp_btf/iter), lsm, freplace and
+ * Refuses programs bpfsim cannot load faithfully: an unknown program type (section name matching no SEC()
+ * convention; the kernel refuses BPF_PROG_TYPE_UNSPEC), and tracing (fentry/fexit/fmod_ret/tp_btf/iter), lsm, freplace and
  * struct_ops programs, which the kernel only accepts with the BTF id of their attach target.
  * @throws ElfError (UNSUPPORTED) naming the section and the program symbol
  */
 function checkLoadable(ps: ProgramSpec): void {
+  if (ps.type === 'unspec') {
+    // libbpf: "missing BPF prog type, check ELF section name"; the kernel refuses BPF_PROG_TYPE_UNSPEC (EINVAL)
+    throw new ElfError(`program '${ps.name}': no libbpf SEC() convention matches section '${ps.section}', so its program type is unknown (use e.g. SEC("xdp"), SEC("socket"), SEC("tc"), SEC("seccomp"), or give the type explicitly)`,
+      ps.section, undefined, ErrorCode.Elf);
+  }
   if (!ATTACH_BTF_TYPES.has(ps.type)) return;
   const target = ps.attachTo !== undefined ? ` '${ps.attachTo}'` : '';
   throw new ElfError(

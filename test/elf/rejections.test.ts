@@ -125,3 +125,15 @@ describe.each(FIXTURE_CPUS)('callbacks (-mcpu=%s): bpf_loop / bpf_for_each_map_e
     }
   });
 });
+
+describe.each(FIXTURE_CPUS)('bad_section (-mcpu=%s)', (cpu) => {
+  it('an unknown SEC() name is read as type unspec and refused at load naming section and program; an explicit type loads', () => {
+    const spec = fixtureSpec('bad_section', cpu);
+    expect(spec.programs.map((p) => [p.name, p.section, p.type])).toEqual([['odd', 'my_custom_section', 'unspec']]);
+    const e = caught(() => loadCollection(spec));
+    expect([e.section, e.code]).toEqual(['my_custom_section', ErrorCode.Elf]);
+    expect(e.message).toMatch(/program 'odd': no libbpf SEC\(\) convention matches/);
+    spec.programs[0]!.type = 'raw';
+    expect(loadCollection(spec).program('odd').run({}).r0).toBe(5n);
+  });
+});
