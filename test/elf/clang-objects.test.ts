@@ -202,3 +202,30 @@ describe('compiler variants (-O1/-O2/-Os, -mcpu=v1..v4/probe, -g/-gdwarf-N/none)
     col.dispose();
   });
 });
+
+describe.each(FIXTURE_CPUS)('atomics (-mcpu=%s)', (cpu) => {
+  it('fetch-and-op, xchg and cmpxchg on .bss globals', () => {
+    const spec = fixtureSpec('atomics', cpu);
+    const col = loadCollection(spec);
+    const p = col.program('atom');
+    // model of the C code
+    let a64 = 0n, a32 = 0n, x64 = 0n, c32 = 0n;
+    for (const n of [5, 9, 2]) {
+      const len = BigInt(n);
+      let r = 0n;
+      r += a64; a64 += len;
+      r += a32; a32 = (a32 + 3n) & 0xffffffffn;
+      r ^= x64; x64 |= len << 8n;
+      r ^= x64; x64 &= ~1n & 0xffffffffffffffffn;
+      r ^= x64; x64 ^= 0x55n;
+      r += a32; a32 = len;
+      r += c32; if (c32 === 0n) c32 = 7n;
+      r += c32; if (c32 === 7n) c32 = len;
+      expect(p.run({ packet: pkt(n) }).r0).toBe(r & 0x7fffffffn);
+    }
+    expect(u64le(readVariable(spec, col.maps, 'a64'))).toBe(a64);
+    expect(u32le(readVariable(spec, col.maps, 'a32'))).toBe(Number(a32));
+    expect(u64le(readVariable(spec, col.maps, 'x64'))).toBe(x64);
+    expect(u32le(readVariable(spec, col.maps, 'c32'))).toBe(Number(c32));
+  });
+});

@@ -50,10 +50,11 @@ describe.skipIf(!koracleAvailable()).each(FIXTURE_CPUS)('libbpf-style fixtures i
     }
   });
 
-  it('strings and no_btf_legacy (socket filters)', () => {
-    for (const [name, prog] of [['strings', 'strs'], ['no_btf_legacy', 'count']] as const) {
+  it('strings, no_btf_legacy and atomics (socket filters, two runs each)', () => {
+    for (const [name, prog] of [['strings', 'strs'], ['no_btf_legacy', 'count'], ['atomics', 'atom']] as const) {
       const spec = fixtureSpec(name, cpu);
       const frames = [14 + 0, 14 + 5, 14 + 11, 14 + 30].map(pkt);
+      // (atomics: r0 mixes the old values fetched by add/or/and/xor/xchg/cmpxchg; .bss is compared after both runs)
       const k = koracleBatch('ebpf-run', frames.map((f) => kcase(spec, prog, f, 2)));
       frames.forEach((f, i) => {
         const col = loadCollection(spec);

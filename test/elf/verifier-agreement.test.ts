@@ -8,7 +8,7 @@ import { verify } from '../../src/verifier/index.js';
 import { mapIndexOf, programBytes } from '../../src/elf/index.js';
 import { FIXTURE_CPUS, fixtureSpec } from './fixtures.js';
 
-const NAMES = ['multi_prog', 'sections', 'strings', 'no_btf_legacy', 'license_variants', 'no_license'];
+const NAMES = ['multi_prog', 'sections', 'strings', 'no_btf_legacy', 'license_variants', 'no_license', 'atomics'];
 
 describe.each(FIXTURE_CPUS)('-mcpu=%s', (cpu) => {
   it.each(NAMES)('%s: every program verifies', (name) => {
