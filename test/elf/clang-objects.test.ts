@@ -229,3 +229,15 @@ describe.each(FIXTURE_CPUS)('atomics (-mcpu=%s)', (cpu) => {
     expect(u32le(readVariable(spec, col.maps, 'c32'))).toBe(Number(c32));
   });
 });
+
+describe('DWARF without BTF (.BTF/.BTF.ext stripped, debug_* kept)', () => {
+  const read = (name: string) => readCollectionSpec(new Uint8Array(readFileSync(join(FIXTURES, `${name}.dwarf-only.o`))));
+  it('multi_prog: no BTF maps, so it loads and runs exactly as with BTF', () => checkMulti(read('multi_prog')));
+  it('btf_maps: BTF-defined maps without .BTF are refused naming .maps and the maps', () => {
+    let err: unknown;
+    try { read('btf_maps'); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ElfError);
+    expect((err as ElfError).section).toBe('.maps');
+    expect((err as ElfError).message).toMatch(/'arr'.*'outer_a'.*need a \.BTF section/);
+  });
+});
