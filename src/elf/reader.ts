@@ -86,7 +86,7 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
     if (mapsSec.data.length !== mapsSec.size) throw new ElfError('section has no file data (SHT_NOBITS)', '.maps', mapsSec.offset);
     if (btf === undefined) {
       const names = elf.symbols.filter((y) => y.shndx === mapsSec.index && y.type !== STT.SECTION && y.name !== '').map((y) => `'${y.name}'`);
-      throw new ElfError(`BTF-defined map${names.length === 1 ? '' : 's'} ${names.join(', ') || '(unnamed)'} need a .BTF section: the object was compiled without -g (legacy SEC("maps") struct bpf_map_def works without BTF)`, '.maps', mapsSec.offset);
+      throw new ElfError(`BTF-defined map${names.length === 1 ? '' : 's'} ${names.join(', ') || '(unnamed)'} need a .BTF section, which this object lacks (compiled without -g, or BTF stripped); legacy SEC("maps") struct bpf_map_def maps work without BTF`, '.maps', mapsSec.offset);
     }
     const ds = btf.datasec('.maps');
     if (ds === undefined) throw new ElfError('no DATASEC .maps in BTF', '.maps', mapsSec.offset);
