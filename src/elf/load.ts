@@ -8,13 +8,14 @@
  * Program "fds" for user-space prog-array updates are program ids: the
  * 1-based position of the program in the collection.
  */
-import { BpfError, ErrorCode } from '../errors.js';
+import { BpfError, ElfError, ErrorCode } from '../errors.js';
 import { ProgArrayMap, fromHex, isMapOfMaps, u32Key, type BpfMap } from '../maps/index.js';
 import { createMap } from '../maps/create.js';
 import { mapHelpers } from '../maps/helpers.js';
 import type { MapSpec } from '../maps/spec.js';
 import { createEnv } from '../vm/env.js';
 import { Vm, type LoadedProgram } from '../vm/vm.js';
+import { checkLicense } from './license.js';
 import type { CollectionSpec, ProgramSpec } from './spec.js';
 
 /**
@@ -108,9 +109,32 @@ export class LoadedCollection {
   }
 }
 
+/** Program types the kernel loads only with an attach_btf_id resolved from the target's BTF (vmlinux or a program). */
+const ATTACH_BTF_TYPES: ReadonlySet<string> = new Set(['tracing', 'lsm', 'ext', 'struct_ops']);
+
+/**
+ * Refuses programs bpfsim cannot load faithfully: an unknown program type (section name matching no SEC()
+ * convention; the kernel refuses BPF_PROG_TYPE_UNSPEC), and tracing (fentry/fexit/fmod_ret/tp_btf/iter), lsm, freplace and
+ * struct_ops programs, which the kernel only accepts with the BTF id of their attach target.
+ * @throws ElfError (UNSUPPORTED) naming the section and the program symbol
+ */
+function checkLoadable(ps: ProgramSpec): void {
+  if (ps.type === 'unspec') {
+    // libbpf: "missing BPF prog type, check ELF section name"; the kernel refuses BPF_PROG_TYPE_UNSPEC (EINVAL)
+    throw new ElfError(`program '${ps.name}': no libbpf SEC() convention matches section '${ps.section}', so its program type is unknown (use e.g. SEC("xdp"), SEC("socket"), SEC("tc"), SEC("seccomp"), or give the type explicitly)`,
+      ps.section, undefined, ErrorCode.Elf);
+  }
+  if (!ATTACH_BTF_TYPES.has(ps.type)) return;
+  const target = ps.attachTo !== undefined ? ` '${ps.attachTo}'` : '';
+  throw new ElfError(
+    `program '${ps.name}': ${ps.type} programs need the BTF of their attach target${target} (attach_btf_id from vmlinux BTF), which bpfsim does not model`,
+    ps.section, undefined, ErrorCode.Unsupported);
+}
+
 /**
  * Creates the maps and loads the programs of a collection.
- * @throws ErrnoError for a map the kernel would refuse; BpfError from program decoding or map references
+ * @throws ErrnoError for a map the kernel would refuse; BpfError from program decoding or map references;
+ *   ElfError (ELF) for a gpl_only helper called under a non-GPL license, (UNSUPPORTED) for tracing / lsm / freplace / struct_ops programs (they need attach-target BTF)
  */
 export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions = {}): LoadedCollection {
   const vm = opts.vm ?? new Vm({ env: createEnv({ nrCpus: opts.nrCpus ?? 1 }) });
@@ -124,7 +148,16 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
       if (s.type === 'perf_event_array' && s.maxEntries === 0) s = { ...s, maxEntries: nrCpus };
       // prog arrays are frozen after their programs are in.
       if ((s.type === 'prog_array' || s.type.endsWith('_of_maps')) && s.frozen) s = { ...s, frozen: false };
-      const m = createMap(s, vm.memory, { nrCpus, hashSeed: col.hashSeed });
+      let m: BpfMap;
+      try {
+        m = createMap(s, vm.memory, { nrCpus, hashSeed: col.hashSeed });
+      } catch (e) {
+        // a map type bpfsim does not implement: name the ELF section and the map symbol
+        if (e instanceof BpfError && e.code === ErrorCode.Unsupported && spec.mapSections?.[ms.name ?? ''] !== undefined) {
+          throw new ElfError(`map '${ms.name}': ${e.message}`, spec.mapSections[ms.name!], undefined, ErrorCode.Unsupported);
+        }
+        throw e;
+      }
       const name = ms.name ?? `map${col.mapList.length}`;
       if (col.maps.has(name)) throw new BpfError(ErrorCode.Elf, `duplicate map name '${name}'`);
       col.maps.set(name, m);
@@ -132,6 +165,8 @@ export function loadCollection(spec: CollectionSpec, opts: LoadCollectionOptions
     }
     const index = new Map<string, number>(col.mapList.map((m, i) => [[...col.maps.keys()][i]!, i]));
     for (const ps of spec.programs) {
+      checkLoadable(ps);
+      checkLicense(ps);
       const bytes = programBytes(ps, index);
       if (col.programs.has(ps.name)) throw new BpfError(ErrorCode.Elf, `duplicate program name '${ps.name}'`);
       col.programs.set(ps.name, vm.load(bytes, { progType: ps.type, maps: col.mapList, name: ps.name }));

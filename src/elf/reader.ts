@@ -24,7 +24,7 @@ import { MapFlag, MapType, type MapSpec, type MapTypeName } from '../maps/spec.j
 import { BtfKind, Btf, readMapDef, type BtfMapDef } from './btf.js';
 import { ElfFile, R_BPF, SHF, SHN_UNDEF, SHT, STB, STT, cstr, type ElfRel, type ElfSection, type ElfSymbol } from './elf-file.js';
 import { programTypeOfSection } from './sections.js';
-import type { CollectionSpec, MapReference, ProgramSpec, RelocationInfo } from './spec.js';
+import type { CollectionSpec, MapReference, ProgramSpec, RelocationInfo, VariableSpec } from './spec.js';
 
 const RELOC_NAMES: Record<number, string> = {
   0: 'R_BPF_NONE', 1: 'R_BPF_64_64', 2: 'R_BPF_64_ABS64', 3: 'R_BPF_64_ABS32', 4: 'R_BPF_64_NODYLD32', 10: 'R_BPF_64_32',
@@ -84,7 +84,10 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
   const mapsSec = elf.section('.maps');
   if (mapsSec !== undefined && mapsSec.size > 0) {
     if (mapsSec.data.length !== mapsSec.size) throw new ElfError('section has no file data (SHT_NOBITS)', '.maps', mapsSec.offset);
-    if (btf === undefined) throw new ElfError('BTF-defined maps need a .BTF section (compile with -g)', '.maps', mapsSec.offset);
+    if (btf === undefined) {
+      const names = elf.symbols.filter((y) => y.shndx === mapsSec.index && y.type !== STT.SECTION && y.name !== '').map((y) => `'${y.name}'`);
+      throw new ElfError(`BTF-defined map${names.length === 1 ? '' : 's'} ${names.join(', ') || '(unnamed)'} need a .BTF section, which this object lacks (compiled without -g, or BTF stripped); legacy SEC("maps") struct bpf_map_def maps work without BTF`, '.maps', mapsSec.offset);
+    }
     const ds = btf.datasec('.maps');
     if (ds === undefined) throw new ElfError('no DATASEC .maps in BTF', '.maps', mapsSec.offset);
     const defs: BtfMapDef[] = [];
@@ -197,7 +200,18 @@ export function readCollectionSpec(bytes: Uint8Array): CollectionSpec {
     if (t?.attachTo !== undefined) prog.attachTo = t.attachTo;
     programs.push(prog);
   }
-  return { programs, maps: origins.map((o) => o.spec), license, version, relocations };
+  const variables: VariableSpec[] = [];
+  for (const o of origins) {
+    if (o.kind !== 'data') continue;
+    for (const y of elf.symbols) {
+      if (y.shndx !== o.section || y.type !== STT.OBJECT || y.name === '' || y.value + y.size > o.size) continue;
+      variables.push({ name: y.name, map: o.spec.name!, offset: y.value, size: y.size });
+    }
+  }
+  variables.sort((a, b) => (a.map === b.map ? a.offset - b.offset : a.map < b.map ? -1 : 1));
+  const mapSections: Record<string, string> = {};
+  for (const o of origins) mapSections[o.spec.name!] = elf.sections[o.section]!.name;
+  return { programs, maps: origins.map((o) => o.spec), license, version, relocations, variables, mapSections };
 }
 
 function hex(b: Uint8Array): string {
@@ -227,10 +241,28 @@ function btfMapSpec(d: BtfMapDef, sec: ElfSection): MapSpec {
   const spec: MapSpec = {
     name: d.name, type, keySize: size('key'), valueSize: size('value'), maxEntries: d.ints.max_entries ?? 0, flags: d.ints.map_flags ?? 0,
   };
+  if (type === 'ringbuf' || type === 'user_ringbuf') spec.maxEntries = adjustRingbufSize(spec.maxEntries);
   if (d.ints.pinning !== undefined) spec.pinning = d.ints.pinning;
   if (d.ints.numa_node !== undefined) spec.numaNode = d.ints.numa_node;
   if (d.values?.inner) spec.inner = btfMapSpec(d.values.inner, sec);
   return spec;
+}
+
+/** Page size libbpf rounds ring buffer sizes to (x86-64 / arm64 4 KiB pages). */
+const RINGBUF_PAGE = 4096;
+
+/**
+ * libbpf's open-time ring buffer size fix-up (adjust_ringbuf_sz): a BTF-defined ringbuf's max_entries that is not
+ * a power-of-2 multiple of the page size is rounded up to the next one; 0 stays 0 (the kernel then refuses it).
+ */
+export function adjustRingbufSize(sz: number): number {
+  if (sz === 0) return 0;
+  if (sz % RINGBUF_PAGE === 0) {
+    const pages = sz / RINGBUF_PAGE;
+    if ((pages & (pages - 1)) === 0) return sz;
+  }
+  for (let mul = 1; mul * RINGBUF_PAGE <= 0xffffffff; mul *= 2) if (mul * RINGBUF_PAGE >= sz) return mul * RINGBUF_PAGE;
+  return sz;
 }
 
 /** Refuses CO-RE relocations in .BTF.ext (btf_ext_header: core_relo_off/len). */
@@ -324,6 +356,9 @@ function link(ctx: LinkCtx, main: Func): { insns: Uint8Array; refs: MapReference
         if (tf === undefined) throw new ElfError(`${what} target ${tinsn} in ${tsec.name} is not inside a function`, sec.name, at);
         return baseOf(tf) + (tinsn - tf.start);
       };
+      if (op === 0x8d) {
+        throw ctx.unsupported(`function '${f.name}' makes an indirect call (callx r${(code[o + 1]! & 0x0f) || imm}), which the kernel refuses (unknown opcode 0x8d); clang -O0 emits these for helper calls: compile with -O1 or higher`, sec.name, si * 8);
+      }
       if (rel !== undefined) {
         const sym = rel.symbol;
         if (sym.shndx === SHN_UNDEF) {

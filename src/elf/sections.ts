@@ -3,7 +3,7 @@
  * conventions (tools/lib/bpf/libbpf.c: section_defs), plus `seccomp` for
  * bpfsim's eBPF seccomp type. An exact name (`xdp`) or a prefix followed by
  * `/` (`kprobe/do_sys_open`) matches; the part after the slash is the attach
- * target.
+ * target. A leading `?` (libbpf: autoload off) is ignored.
  */
 import type { ProgTypeName } from '../isa/prog-types.js';
 
@@ -44,6 +44,8 @@ const SECTION_TYPES: ReadonlyArray<readonly [string, ProgTypeName]> = [
 
 /** Program type and attach target of a section name, or undefined when no SEC() convention matches. */
 export function programTypeOfSection(section: string): { type: ProgTypeName; attachTo?: string } | undefined {
+  // libbpf: a leading '?' (SEC("?xdp")) only turns autoload off; the rest is the usual section name.
+  if (section.startsWith('?')) section = section.slice(1);
   let best: readonly [string, ProgTypeName] | undefined;
   for (const row of SECTION_TYPES) {
     const [p] = row;

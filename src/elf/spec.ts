@@ -52,6 +52,18 @@ export interface RelocationInfo {
   target: string;
 }
 
+/** A global variable in a data section (`.data*`, `.bss*`, `.rodata*`), from the symbol table. */
+export interface VariableSpec {
+  /** Symbol name. */
+  name: string;
+  /** The data map holding it (its section name, e.g. `.rodata`, `.data.tbl`). */
+  map: string;
+  /** Byte offset in the map's single value. */
+  offset: number;
+  /** Size in bytes (the symbol's st_size). */
+  size: number;
+}
+
 /** Everything an object declares. */
 export interface CollectionSpec {
   programs: ProgramSpec[];
@@ -61,4 +73,8 @@ export interface CollectionSpec {
   /** Contents of the `version` section (0 when absent). */
   version: number;
   relocations: RelocationInfo[];
+  /** Named global variables of the data sections (what a libbpf skeleton exposes); absent in hand-built specs. */
+  variables?: VariableSpec[];
+  /** ELF section each map was declared in (`.maps`, `maps`, `.rodata`, ...), by map name, for error messages. */
+  mapSections?: Record<string, string>;
 }

@@ -5,7 +5,8 @@ import { REPO_ROOT } from '../support/shared.js';
 import { readCollectionSpec } from '../../src/elf/index.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
-export const FIXTURE_NAMES = ['xdp_count', 'socket_proto', 'global_data', 'subprog', 'tail_call', 'ringbuf', 'seccomp_policy', 'legacy_maps', 'map_in_map', 'printk'];
+export const FIXTURE_NAMES = ['xdp_count', 'socket_proto', 'global_data', 'subprog', 'tail_call', 'ringbuf', 'seccomp_policy', 'legacy_maps', 'map_in_map', 'printk',
+  'multi_prog', 'sections', 'btf_maps', 'strings', 'atomics', 'license_variants', 'no_btf_legacy', 'callbacks'];
 
 /** The CPU variants the fixtures are built for: `<name>.o` (-mcpu=v3, clang 14) and `<name>.v4.o` (-mcpu=v4, clang 19). */
 export const FIXTURE_CPUS = ['v3', 'v4'] as const;
