@@ -2,22 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { fakeIo } from '../support/cli.js';
 import { bytesToHex } from '../../src/isa/insn.js';
 import { bytesOf } from './support.js';
 
-function fakeIo(stdin = ''): CliIo & { out: string; err: string } {
-  const io = {
-    out: '', err: '',
-    stdout(t: string) { io.out += t; },
-    stderr(t: string) { io.err += t; },
-    readStdin: async () => stdin,
-    stdinLines: async function* () { yield* stdin.split('\n'); },
-    isTTY: false,
-  };
-  return io;
-}
 
 const OK = bytesToHex(bytesOf('r0 = 0\nexit'));
 const BAD = bytesToHex(bytesOf('exit'));

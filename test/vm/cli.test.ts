@@ -3,21 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { fakeIo } from '../support/cli.js';
 import { REPO_ROOT as REPO } from '../support/shared.js';
 
-function fakeIo(stdin = ''): CliIo & { out: string; err: string } {
-  const io = {
-    out: '', err: '',
-    stdout(t: string) { io.out += t; },
-    stderr(t: string) { io.err += t; },
-    readStdin: async () => stdin,
-    stdinLines: async function* () { yield* stdin.split('\n'); },
-    isTTY: false,
-  };
-  return io;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfsim-run-cli-'));
 const R0_42 = 'b70000002a000000 9500000000000000';
