@@ -9,18 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { OPCODES, type Insn, type OpcodeRow, encodeInsns, lddwInsns, bytesToHex, runProgram } from '../../src/index.js';
 import { koracleAvailable, koracleBatch } from '../support/koracle.js';
+import { mulberry32 } from '../support/rng.js';
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+const rng = mulberry32;
 
 const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
 const MEM_LEN = 64;

@@ -8,17 +8,9 @@
  */
 import { bytesToHex } from '../../../src/index.js';
 
-/** mulberry32: a small seeded PRNG returning u32. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from '../../support/rng.js';
+
+export { mulberry32 };
 
 /** Convenience wrapper over a u32 source. */
 export class Rand {
