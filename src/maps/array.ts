@@ -113,6 +113,17 @@ export class ArrayMap extends BpfMap {
     return this.addressOf(this.elementRegion(idx, this.percpu ? cpu : 0));
   }
 
+  /**
+   * bpf_map_lookup_elem on the register halves (non-per-CPU arrays): the
+   * region id of element `idx` (the value address is `id << 32`), or 0 (NULL)
+   * when `idx` is out of range. Same result as {@link progLookup}.
+   */
+  lookupRegionId(idx: number): number {
+    if (idx >= this.maxEntries) return 0;
+    const r = this.regions[idx];
+    return r !== undefined ? r.id : this.elementRegion(idx, 0).id;
+  }
+
   private addressOf(r: Region): bigint {
     return (BigInt(r.id) << 32n);
   }

@@ -16,7 +16,7 @@
 import { ErrorCode, RuntimeFault } from '../errors.js';
 import { Perm } from '../vm/memory.js';
 import type { HelperCall, HelperDef } from '../vm/types.js';
-import { PerfEventArrayMap } from './array.js';
+import { ArrayMap, PerfEventArrayMap } from './array.js';
 import { BpfMap } from './base.js';
 import { errnoResult, negErrno } from './errno.js';
 import { RingbufMap, RingbufRecord } from './ringbuf.js';
@@ -83,6 +83,29 @@ function smallFlags(v: bigint): number {
   return v > 0xffffffffn ? -1 : Number(v);
 }
 
+/**
+ * map_lookup_elem on a (non-per-CPU) array map without BigInt or copies: r1 =
+ * (regs[2], regs[3]), r2 = (regs[4], regs[5]). Declines (false) for any other
+ * map, and for a key pointer that does not resolve to 4 readable bytes, so
+ * that the generic helper reports the fault.
+ */
+export function arrayLookupFast(call: HelperCall, regs: Int32Array): boolean {
+  if (regs[2] !== 0) return false;
+  const mem = call.mem;
+  const mr = mem.regions[regs[3]! >>> 0];
+  if (mr === undefined || mr.kind !== 'map') return false;
+  const map = mr.owner;
+  if (!(map instanceof ArrayMap) || map.percpu || map.keySize !== 4) return false;
+  const kr = mem.check(regs[5]!, regs[4]!, 4, Perm.READ);
+  if (kr === undefined) return false;
+  const off = regs[4]! >>> 0;
+  const b = kr.bytes;
+  const idx = (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+  regs[0] = 0;
+  regs[1] = map.lookupRegionId(idx);
+  return true;
+}
+
 /** The map helpers as HelperDefs for the VM's registry. */
 export function mapHelpers(): HelperDef[] {
   return [
@@ -93,6 +116,7 @@ export function mapHelpers(): HelperDef[] {
         const key = readArg(call, r2, map.keySize, 'map_lookup_elem', 'key');
         return map.progLookup(key, call.env.cpu);
       },
+      fastRegs: arrayLookupFast,
     },
     {
       id: MapHelperId.map_update_elem, name: 'map_update_elem',

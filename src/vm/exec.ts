@@ -122,6 +122,14 @@ export class ExecContext {
     const c = this.call;
     c.pc = pc;
     const R = this.regs;
+    const fast = h.fastRegs;
+    if (fast !== undefined && fast(c, R)) {
+      if (this.exitRequested) {
+        this.exitRequested = false;
+        return true;
+      }
+      return false;
+    }
     let r: bigint;
     try {
       r = h.fn(c, toBigU64(R[3]!, R[2]!), toBigU64(R[5]!, R[4]!), toBigU64(R[7]!, R[6]!), toBigU64(R[9]!, R[8]!), toBigU64(R[11]!, R[10]!));

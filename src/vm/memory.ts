@@ -97,9 +97,31 @@ export class Memory {
   remove(region: Region): void {
     if (this.regions[region.id] === region) {
       this.regions[region.id] = undefined;
-      this.free.push(region.id);
-      this.free.sort((a, b) => b - a);
+      const free = this.free;
+      // Kept sorted descending (lowest id popped first); removal in reverse order of addition needs no sort.
+      if (free.length === 0 || region.id < free[free.length - 1]!) free.push(region.id);
+      else { free.push(region.id); free.sort((a, b) => b - a); }
     }
+  }
+
+  /**
+   * Puts a region removed with {@link remove} back under its old id, when
+   * that id is still free; returns false (and changes nothing) otherwise.
+   * Lets the VM keep one region object per per-run buffer across runs.
+   */
+  restore(region: Region): boolean {
+    const id = region.id;
+    if (this.regions[id] !== undefined || !(region instanceof RegionImpl)) return false;
+    const free = this.free;
+    const n = free.length;
+    if (n > 0 && free[n - 1] === id) free.pop();
+    else {
+      const i = free.indexOf(id);
+      if (i < 0) return false;
+      free.splice(i, 1);
+    }
+    this.regions[id] = region;
+    return true;
   }
 
   /** The region a pointer's high word names, or undefined. */

@@ -60,6 +60,13 @@ export interface HelperDef {
   /** The kernel's name without the `bpf_` prefix, e.g. `map_lookup_elem`. */
   readonly name: string;
   readonly fn: HelperFn;
+  /**
+   * Optional fast path on the register halves, tried before `fn`: r1..r5 are
+   * `regs[2..11]` (interleaved lo, hi int32). Returns true after writing r0
+   * into `regs[0..1]`, or false (without side effects) to let `fn` handle the
+   * call; it must give exactly `fn`'s result whenever it returns true.
+   */
+  readonly fastRegs?: (call: HelperCall, regs: Int32Array) => boolean;
 }
 
 /** The task a program runs "in", for get_current_* helpers. */

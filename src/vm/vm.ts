@@ -137,6 +137,11 @@ export class LoadedProgram {
     readonly name: string,
   ) {}
 
+  /** @internal The ctx region of the last run, restored under its id when the next run passes the same bytes. */
+  ctxRegion: Region | undefined;
+  /** @internal {@link ExecContext.ctxFields} built for {@link ctxRegion}. */
+  ctxFields: Uint8Array | undefined;
+
   /**
    * Runs the program once.
    * @throws RuntimeFault (MEM_FAULT, BUDGET, CALL_DEPTH, HELPER, UNSUPPORTED) on a fault;
@@ -144,6 +149,16 @@ export class LoadedProgram {
    */
   run(opts: RunOptions = {}): RunResult {
     return this.vm.execute(this, opts);
+  }
+
+  /**
+   * Runs the program once and returns r0's low 32 bits, unsigned — {@link run}
+   * without the BigInt and the result object, for callers that need only a
+   * 32-bit return value (seccomp runners).
+   * @throws as {@link run}.
+   */
+  runU32(opts: RunOptions = {}): number {
+    return this.vm.executeRegs(this, opts)[0]! >>> 0;
   }
 }
 
@@ -157,6 +172,8 @@ export class Vm {
   private stacks: Region[] | undefined;
   private busy = false;
   private spare: ExecContext | undefined;
+  private readonly tailTarget = (p: unknown): ProgramImage | undefined =>
+    (p instanceof LoadedProgram && p.vm === this ? p.image : undefined);
 
   constructor(opts: VmOptions = {}) {
     this.memory = opts.memory ?? new Memory();
@@ -207,6 +224,17 @@ export class Vm {
 
   /** @internal Runs a loaded program (see {@link LoadedProgram.run}). */
   execute(lp: LoadedProgram, opts: RunOptions): RunResult {
+    const R = this.executeRegs(lp, opts);
+    return { r0: toBigU64(R[1]!, R[0]!), insnsExecuted: this.lastInsns };
+  }
+
+  private lastInsns = 0;
+
+  /**
+   * @internal Runs a loaded program; returns the register file (r0 in
+   * elements 0..1, valid until the next run).
+   */
+  executeRegs(lp: LoadedProgram, opts: RunOptions): Int32Array {
     const engine = getEngine(opts.engine ?? this.engine);
     let ex: ExecContext;
     if (!this.busy && this.spare !== undefined) {
@@ -219,7 +247,7 @@ export class Vm {
     ex.budget = checkBudget(opts.budget ?? this.budget);
     ex.helpers = this.helpers.table();
     ex.image = lp.image;
-    ex.tailTarget = (p) => (p instanceof LoadedProgram && p.vm === this ? p.image : undefined);
+    ex.tailTarget = this.tailTarget;
     const { regions: stacks, owned } = this.stackRegions();
     const added: Region[] = [];
     const wasBusy = this.busy;
@@ -252,13 +280,25 @@ export class Vm {
           layout.init(new DataView(ctx.buffer), opts.packet?.length ?? 0);
         }
         if (ctx !== undefined) {
-          const cr = this.memory.add(ctx, layout === undefined || layout.writable ? Perm.RW : Perm.READ, 'ctx', layout?.struct ?? 'ctx');
+          const perm = layout === undefined || layout.writable ? Perm.RW : Perm.READ;
+          // Same ctx bytes as last run: put the same region back (no new region object and DataView).
+          let cr = lp.ctxRegion;
+          if (cr !== undefined && cr.bytes === ctx && this.memory.restore(cr)) cr.perm = perm;
+          else {
+            cr = this.memory.add(ctx, perm, 'ctx', layout?.struct ?? 'ctx');
+            lp.ctxRegion = cr;
+            lp.ctxFields = undefined;
+          }
           added.push(cr);
           R[3] = cr.id;
           if (layout !== undefined) {
             ex.ctxHookId = cr.id;
-            const f = new Uint8Array(ctx.length);
-            for (const [off, kind] of layout.fields) if (off < f.length) f[off] = kind;
+            let f = lp.ctxFields;
+            if (f === undefined || f.length !== ctx.length) {
+              f = new Uint8Array(ctx.length);
+              for (const [off, kind] of layout.fields) if (off < f.length) f[off] = kind;
+              lp.ctxFields = f;
+            }
             ex.ctxFields = f;
           }
         }
@@ -269,7 +309,8 @@ export class Vm {
       }
       ex.stackTop(0);
       engine.execute(ex, lp.image);
-      return { r0: toBigU64(R[1]!, R[0]!), insnsExecuted: ex.insns };
+      this.lastInsns = ex.insns;
+      return R;
     } finally {
       for (const r of added) this.memory.remove(r);
       if (owned) for (const r of stacks) this.memory.remove(r);

@@ -171,6 +171,6 @@ export class ArrayRunner {
     // the same bytes as setBigUint64(LE) per field, written as 32-bit words (no BigInt work for values below 2^32)
     fillSeccompWords(call, this.words, 0xffff, false);
     if (!LE_HOST) for (let i = 0; i < 16; i++) this.dv.setUint32(4 * i, this.words[i]!, true);
-    return Number(this.lp.run({ ctx: this.ctx }).r0 & 0xffffffffn) >>> 0;
+    return this.lp.runU32({ ctx: this.ctx });
   }
 }
