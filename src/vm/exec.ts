@@ -84,7 +84,8 @@ export class ExecContext {
   reset(env: VmEnv, progType: string): void {
     this.env = env;
     this.progType = progType;
-    this.regs.fill(0);
+    const R = this.regs;
+    for (let i = 0; i < 22; i++) R[i] = 0;
     this.insns = 0;
     this.tailCalls = 0;
     this.pktId = 0;
@@ -92,7 +93,8 @@ export class ExecContext {
     this.ctxFields = EMPTY;
     this.pktDataOff = 0;
     this.exitRequested = false;
-    this.frameImages.fill(undefined);
+    const fi = this.frameImages;
+    for (let i = 0; i < MAX_CALL_FRAMES; i++) fi[i] = undefined;
   }
 
   /** r`i` as an unsigned 64-bit BigInt. */

@@ -135,12 +135,16 @@ export class LoadedProgram {
     readonly image: ProgramImage,
     readonly progType: ProgTypeName,
     readonly name: string,
-  ) {}
+  ) {
+    this.ctxLayout = ctxLayout(progType);
+  }
 
   /** @internal The ctx region of the last run, restored under its id when the next run passes the same bytes. */
   ctxRegion: Region | undefined;
   /** @internal {@link ExecContext.ctxFields} built for {@link ctxRegion}. */
   ctxFields: Uint8Array | undefined;
+  /** @internal The ctx layout of the program type (looked up once). */
+  readonly ctxLayout: ReturnType<typeof ctxLayout>;
 
   /**
    * Runs the program once.
@@ -209,17 +213,13 @@ export class Vm {
     return new LoadedProgram(this, p, buildImage(p, opts.maps, bytes), progType, opts.name ?? 'prog');
   }
 
-  private stackRegions(): { regions: Region[]; owned: boolean } {
+  /** The VM's stacks, or fresh ones (to be removed after the run) for a re-entrant run (a helper running another program). */
+  private stackRegions(): Region[] {
     if (!this.busy) {
-      this.stacks ??= Array.from({ length: MAX_CALL_FRAMES }, (_, i) =>
+      return this.stacks ??= Array.from({ length: MAX_CALL_FRAMES }, (_, i) =>
         this.memory.add(new Uint8Array(STACK_SIZE), Perm.RW, 'stack', `stack of frame ${i}`));
-      return { regions: this.stacks, owned: false };
     }
-    // Re-entrant run (a helper running another program): fresh stacks.
-    return {
-      regions: Array.from({ length: MAX_CALL_FRAMES }, (_, i) => this.memory.add(new Uint8Array(STACK_SIZE), Perm.RW, 'stack', `stack of frame ${i}`)),
-      owned: true,
-    };
+    return Array.from({ length: MAX_CALL_FRAMES }, (_, i) => this.memory.add(new Uint8Array(STACK_SIZE), Perm.RW, 'stack', `stack of frame ${i}`));
   }
 
   /** @internal Runs a loaded program (see {@link LoadedProgram.run}). */
@@ -248,8 +248,12 @@ export class Vm {
     ex.helpers = this.helpers.table();
     ex.image = lp.image;
     ex.tailTarget = this.tailTarget;
-    const { regions: stacks, owned } = this.stackRegions();
-    const added: Region[] = [];
+    const owned = this.busy;
+    const stacks = this.stackRegions();
+    // Per-run regions, removed in `finally` (locals, not an array: this path runs once per call).
+    let memRegion: Region | undefined;
+    let pktRegion: Region | undefined;
+    let ctxRegion: Region | undefined;
     const wasBusy = this.busy;
     this.busy = true;
     try {
@@ -257,23 +261,15 @@ export class Vm {
       stacks[0]!.bytes.fill(0);
       const R = ex.regs;
       const mem = opts.mem;
-      let memRegion: Region | undefined;
-      if (mem !== undefined && mem.length > 0) {
-        memRegion = this.memory.add(mem, Perm.RW, 'mem', 'memory');
-        added.push(memRegion);
-      }
-      let pktRegion: Region | undefined;
-      if (opts.packet !== undefined) {
-        pktRegion = this.memory.add(opts.packet, Perm.RW, 'packet', 'packet');
-        added.push(pktRegion);
-      }
+      if (mem !== undefined && mem.length > 0) memRegion = this.memory.add(mem, Perm.RW, 'mem', 'memory');
+      if (opts.packet !== undefined) pktRegion = this.memory.add(opts.packet, Perm.RW, 'packet', 'packet');
       if (lp.progType === 'raw') {
         if (opts.ctx !== undefined) throw new BpfError(ErrorCode.Usage, "'ctx' is not used by raw programs (r1 = 'mem')");
         if (memRegion !== undefined) { R[2] = 0; R[3] = memRegion.id; R[4] = mem!.length; }
         ex.pktId = (pktRegion ?? memRegion)?.id ?? 0;
       } else {
         ex.pktId = pktRegion?.id ?? 0;
-        const layout = ctxLayout(lp.progType);
+        const layout = lp.ctxLayout;
         let ctx = opts.ctx;
         if (ctx === undefined && layout !== undefined) {
           ctx = new Uint8Array(layout.size);
@@ -289,7 +285,7 @@ export class Vm {
             lp.ctxRegion = cr;
             lp.ctxFields = undefined;
           }
-          added.push(cr);
+          ctxRegion = cr;
           R[3] = cr.id;
           if (layout !== undefined) {
             ex.ctxHookId = cr.id;
@@ -312,7 +308,10 @@ export class Vm {
       this.lastInsns = ex.insns;
       return R;
     } finally {
-      for (const r of added) this.memory.remove(r);
+      // Reverse order of addition: the free-id list then stays sorted without a sort.
+      if (ctxRegion !== undefined) this.memory.remove(ctxRegion);
+      if (pktRegion !== undefined) this.memory.remove(pktRegion);
+      if (memRegion !== undefined) this.memory.remove(memRegion);
       if (owned) for (const r of stacks) this.memory.remove(r);
       this.busy = wasBusy;
     }
