@@ -14,44 +14,26 @@ const s32 = (v: bigint): bigint => BigInt.asIntN(32, v);
 
 /** ALU result (unsigned 64-bit) of `dst op src`; `src` is already the operand (sign-extended imm for 64-bit K). */
 export function aluBig(op: string, is64: boolean, dst: bigint, src: bigint): bigint {
-  if (is64) {
-    const a = dst & M64, b = src & M64;
-    switch (op) {
-      case 'add': return (a + b) & M64;
-      case 'sub': return (a - b) & M64;
-      case 'mul': return (a * b) & M64;
-      case 'div': return b === 0n ? 0n : a / b;
-      case 'mod': return b === 0n ? a : a % b;
-      case 'sdiv': return b === 0n ? 0n : (s64(a) / s64(b)) & M64;
-      case 'smod': return b === 0n ? a : (s64(a) % s64(b)) & M64;
-      case 'or': return a | b;
-      case 'and': return a & b;
-      case 'xor': return a ^ b;
-      case 'lsh': return (a << (b & 63n)) & M64;
-      case 'rsh': return a >> (b & 63n);
-      case 'arsh': return (s64(a) >> (b & 63n)) & M64;
-      case 'mov': return b;
-      case 'neg': return (-a) & M64;
-    }
-  } else {
-    const a = dst & M32, b = src & M32;
-    switch (op) {
-      case 'add': return (a + b) & M32;
-      case 'sub': return (a - b) & M32;
-      case 'mul': return (a * b) & M32;
-      case 'div': return b === 0n ? 0n : a / b;
-      case 'mod': return b === 0n ? a : a % b;
-      case 'sdiv': return b === 0n ? 0n : (s32(a) / s32(b)) & M32;
-      case 'smod': return b === 0n ? a : (s32(a) % s32(b)) & M32;
-      case 'or': return a | b;
-      case 'and': return a & b;
-      case 'xor': return a ^ b;
-      case 'lsh': return (a << (b & 31n)) & M32;
-      case 'rsh': return a >> (b & 31n);
-      case 'arsh': return (s32(a) >> (b & 31n)) & M32;
-      case 'mov': return b;
-      case 'neg': return (-a) & M32;
-    }
+  const m = is64 ? M64 : M32;
+  const sx = is64 ? s64 : s32;
+  const shMask = is64 ? 63n : 31n;
+  const a = dst & m, b = src & m;
+  switch (op) {
+    case 'add': return (a + b) & m;
+    case 'sub': return (a - b) & m;
+    case 'mul': return (a * b) & m;
+    case 'div': return b === 0n ? 0n : a / b;
+    case 'mod': return b === 0n ? a : a % b;
+    case 'sdiv': return b === 0n ? 0n : (sx(a) / sx(b)) & m;
+    case 'smod': return b === 0n ? a : (sx(a) % sx(b)) & m;
+    case 'or': return a | b;
+    case 'and': return a & b;
+    case 'xor': return a ^ b;
+    case 'lsh': return (a << (b & shMask)) & m;
+    case 'rsh': return a >> (b & shMask);
+    case 'arsh': return (sx(a) >> (b & shMask)) & m;
+    case 'mov': return b;
+    case 'neg': return (-a) & m;
   }
   throw new Error(`no reference for ${op}`);
 }
